@@ -1,0 +1,416 @@
+"""The ``newsmine`` command line. Each command mirrors a Python API in the package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+
+DEFAULT_DB = "newsmine.db"
+
+
+def fail(message: str) -> None:
+    """One-line error, non-zero exit, no traceback."""
+    raise click.ClickException(message)
+
+
+def _open(db_path: str, readonly: bool = False):
+    from pipeline.store import StoreError, open_db
+
+    try:
+        return open_db(db_path, readonly=readonly)
+    except StoreError as err:
+        fail(str(err))
+
+
+def _load_model(model: str | None):
+    from pipeline.nlp.model import ModelError, load
+
+    try:
+        return load(model)
+    except ModelError as err:
+        fail(str(err))
+
+
+def _emit(rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("(no rows)", err=True)
+        return
+    columns = list(rows[0].keys())
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+
+    def cell(v: object) -> str:
+        s = "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+        s = s.replace("\n", " ")
+        return s if len(s) <= 60 else s[:59] + "…"
+
+    table = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in table)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in table:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+format_option = click.option("--json", "fmt", flag_value="json", help="Output JSON.")
+csv_option = click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                         type=click.Path(dir_okay=False), help="SQLite database file.")
+model_option = click.option("--model", default=None, metavar="NAME_OR_PATH",
+                            help="spaCy pipeline (default: the shipped models/de_news).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsmine")
+def cli() -> None:
+    """newsmine: people, places, organisations and euro amounts in German regional news.
+
+    sources -> fetch -> extract -> nlp -> store -> review
+    """
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Sources config (TOML). Default: the bundled demo site, served on 127.0.0.1.")
+@db_option
+@model_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for NLP (spaCy n_process).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(config_path: str | None, db_path: str, model: str | None, workers: int, quiet: bool) -> None:
+    """Fetch, extract, recognise and store articles.
+
+    \b
+    Examples:
+      newsmine run                         # the bundled demo corpus -> newsmine.db
+      newsmine run --config sources.toml --db nrw.db
+    """
+    from pipeline import run as runner
+    from pipeline.sources import SourceConfigError, load_sources
+
+    db = _open(db_path)
+    nlp = _load_model(model)
+    bar = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Articles", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        if config_path:
+            try:
+                sources = load_sources(config_path)
+            except SourceConfigError as err:
+                fail(str(err))
+            stats = runner.run(db, sources, nlp, config_label=str(config_path),
+                               base_dir=Path(config_path).parent, progress=progress, n_process=workers)
+        else:
+            with runner.serve_directory(runner.DEMO_SITE) as base:
+                stats = runner.run(db, runner.demo_sources(base), nlp, config_label="demo",
+                                   progress=progress, n_process=workers)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _print_summary(db, stats)
+
+
+def _print_summary(db, stats) -> None:
+    from pipeline.store import summary
+
+    s = summary(db)
+    click.echo(f"run: {stats.discovered} listed, {stats.fetched} fetched, {stats.not_modified} unchanged, "
+               f"{stats.articles_written} articles written, {stats.fetch_errors + stats.extract_errors} failures")
+    click.echo(f"database: {s['articles']} articles, {s['entities']} entities "
+               f"(PER {s.get('mentions_PER', 0)}, LOC {s.get('mentions_LOC', 0)}, ORG {s.get('mentions_ORG', 0)} mentions), "
+               f"{s['money']} money amounts")
+    for err in stats.errors[:10]:
+        click.echo(f"  failed: {err}", err=True)
+
+
+@cli.command()
+@db_option
+@model_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def reextract(db_path: str, model: str | None, workers: int) -> None:
+    """Re-run extraction and NLP on the stored HTML, without fetching."""
+    from pipeline import run as runner
+    from pipeline.nlp.model import model_info
+
+    db = _open(db_path)
+    nlp = _load_model(model)
+    stats = runner.RunStats()
+    runner.process_pending(db, nlp, model_info(nlp).tag, stats, force=True, n_process=workers)
+    _print_summary(db, stats)
+
+
+@cli.command()
+@model_option
+@click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 10_000))
+def annotate(model: str | None, batch_size: int) -> None:
+    """Annotate JSON Lines from stdin: {"id", "text"} -> {"id", "entities", "money"}.
+
+    \b
+    Example:
+      echo '{"id": 1, "text": "OB Sören Link (SPD) gab 2,5 Mio. Euro frei."}' | newsmine annotate
+    """
+    from pipeline.annotate import annotate_lines
+
+    nlp = _load_model(model)
+    errors = 0
+
+    def on_error(msg: str) -> None:
+        nonlocal errors
+        errors += 1
+        click.echo(f"newsmine annotate: {msg}", err=True)
+
+    for obj in annotate_lines(nlp, sys.stdin, batch_size=batch_size, on_error=on_error):
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", default=None, help="URL the page was fetched from.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def extract(file: str, url: str | None, as_json: bool) -> None:
+    """Extract title, text, date and authors from an HTML file.
+
+    \b
+    Example:
+      newsmine extract corpus/demo/site/articles/a01.html --json
+    """
+    from pipeline.extract import extract as do_extract
+
+    result = do_extract(Path(file).read_bytes(), url)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"# {result.title or '(no title)'}\n{result.published or ''} {', '.join(result.authors)}\n")
+        click.echo(result.text)
+
+
+@cli.group()
+def query() -> None:
+    """Ask the database: people, places, orgs, money, search, article, entity."""
+
+
+def _entity_command(kind: str):
+    @query.command(name=kind)
+    @db_option
+    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000))
+    @click.option("--name", default=None, help="Only names containing this text.")
+    @format_option
+    @csv_option
+    def _cmd(db_path: str, limit: int, name: str | None, fmt: str | None) -> None:
+        from pipeline import query as q
+
+        _emit(q.top_entities(_open(db_path, readonly=True), q.LABEL_OF[kind], limit, name), fmt or "table")
+
+    _cmd.__doc__ = f"Most mentioned {kind}.\n\n    Example: newsmine query {kind} --limit 10"
+    _cmd.help = _cmd.__doc__
+    return _cmd
+
+
+for _kind in ("people", "places", "orgs"):
+    _entity_command(_kind)
+
+
+@query.command(name="money")
+@db_option
+@click.option("--min", "minimum", type=float, default=None, help="Only amounts of at least this many euros.")
+@click.option("--year", type=int, default=None, help="Only amounts whose sentence (or article) names this year.")
+@click.option("--article", "article_id", type=int, default=None)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@format_option
+@csv_option
+def query_money(db_path: str, minimum: float | None, year: int | None, article_id: int | None,
+                limit: int, fmt: str | None) -> None:
+    """Euro amounts, largest first.
+
+    Example: newsmine query money --min 1000000 --year 2026
+    """
+    from pipeline import query as q
+
+    _emit(q.money(_open(db_path, readonly=True), minimum=minimum, year=year,
+                  article_id=article_id, limit=limit), fmt or "table")
+
+
+@query.command(name="search")
+@click.argument("term")
+@db_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@format_option
+@csv_option
+def query_search(term: str, db_path: str, limit: int, fmt: str | None) -> None:
+    """Full-text search in titles and texts (matches inside compounds).
+
+    Example: newsmine query search dezernent
+    """
+    from pipeline import query as q
+
+    _emit(q.search(_open(db_path, readonly=True), term, limit), fmt or "table")
+
+
+@query.command(name="article")
+@click.argument("article_id", type=int)
+@db_option
+@format_option
+def query_article(article_id: int, db_path: str, fmt: str | None) -> None:
+    """One article with its entities and amounts.
+
+    Example: newsmine query article 1 --json
+    """
+    from pipeline import query as q
+
+    row = q.article(_open(db_path, readonly=True), article_id)
+    if row is None:
+        fail(f"no article with id {article_id}")
+    if fmt == "json":
+        click.echo(json.dumps(row, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"# {row['title']}\n{row['url']}  {row['published'] or ''}\n")
+    click.echo(row["text"])
+    click.echo("")
+    _emit(row["entities"] + [{"start": m["start"], "end": m["end"], "label": "MONEY", "text": m["text"],
+                              "entity": m["value_eur"]} for m in row["money"]], "table")
+
+
+@query.command(name="entity")
+@click.argument("name")
+@db_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@format_option
+@csv_option
+def query_entity(name: str, db_path: str, limit: int, fmt: str | None) -> None:
+    """Entities matching NAME: mentions, aliases, co-occurring entities, first/last seen.
+
+    Example: newsmine query entity Krumpholz
+    """
+    from pipeline import query as q
+
+    _emit(q.entity(_open(db_path, readonly=True), name, limit), fmt or "table")
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--open", "open_browser", is_flag=True, help="Open a browser.")
+def serve(db_path: str, port: int, open_browser: bool) -> None:
+    """Browse the database in Datasette on 127.0.0.1 (read-only).
+
+    Example: newsmine serve --db newsmine.db --port 8001
+    """
+    import subprocess
+
+    if not Path(db_path).exists():
+        fail(f"database {db_path} does not exist (run `newsmine run` first)")
+    args = [sys.executable, "-m", "datasette", "serve", db_path, "--host", "127.0.0.1",
+            "--port", str(port), "--immutable" if False else "--nolock"]
+    if open_browser:
+        args.append("--open")
+    raise SystemExit(subprocess.call(args))
+
+
+@cli.group()
+def corpus() -> None:
+    """The project's annotated corpus: build, check, export."""
+
+
+@corpus.command(name="build")
+def corpus_build() -> None:
+    """Build corpus/articles/corpus.jsonl from the marked-up sources."""
+    from pipeline.corpus import JSONL_PATH, CorpusError, build, label_counts
+
+    try:
+        articles = build()
+    except CorpusError as err:
+        fail(str(err))
+    click.echo(f"wrote {len(articles)} articles to {JSONL_PATH}")
+    for split, counts in sorted(label_counts(a.to_json() for a in articles).items()):
+        click.echo(f"  {split}: {dict(counts)}")
+
+
+@corpus.command(name="check")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+def corpus_check(path: str | None) -> None:
+    """Validate the JSON Lines corpus: offsets, labels, overlaps, money values."""
+    from pipeline.corpus import JSONL_PATH, CorpusError, label_counts, read_jsonl, validate
+
+    try:
+        records = list(read_jsonl(Path(path) if path else JSONL_PATH))
+    except (CorpusError, OSError) as err:
+        fail(str(err))
+    problems = validate(records)
+    for split, counts in sorted(label_counts(records).items()):
+        click.echo(f"{split}: {dict(counts)}")
+    if problems:
+        for p in problems:
+            click.echo(p, err=True)
+        fail(f"{len(problems)} problems in {len(records)} articles")
+    click.echo(f"ok: {len(records)} articles")
+
+
+@cli.command()
+@model_option
+@click.option("--germeval", "germeval", type=click.Path(exists=True, dir_okay=False),
+              help="A GermEval-style BIO file (2-column outer or the original 4-column).")
+@click.option("--corpus", "split", type=click.Choice(["train", "dev", "test", "all"]),
+              help="A split of the project's corpus.")
+@click.option("--limit", type=int, default=None, help="Only the first N sentences.")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate(model: str | None, germeval: str | None, split: str | None, limit: int | None, as_json: bool) -> None:
+    """Precision, recall, F1 per label and micro over PER/LOC/ORG (exact spans).
+
+    \b
+    Examples:
+      newsmine evaluate --germeval ../shared/data/germeval2014/NER-de-test.tsv
+      newsmine evaluate --corpus test --json
+    """
+    from pipeline.training.evaluate import evaluate_bio, evaluate_corpus, format_report
+
+    if bool(germeval) == bool(split):
+        fail("give exactly one of --germeval FILE or --corpus SPLIT")
+    nlp = _load_model(model)
+    if germeval:
+        report = evaluate_bio(nlp, Path(germeval), limit=limit)
+        title = f"GermEval {germeval}"
+    else:
+        from pipeline.corpus import read_jsonl
+
+        records = [r for r in read_jsonl() if split == "all" or r["split"] == split]
+        report = evaluate_corpus(nlp, records)
+        title = f"corpus split {split}"
+    from pipeline.nlp.model import model_info
+
+    report["model"] = model_info(nlp).tag
+    click.echo(json.dumps(report, indent=2) if as_json else format_report(report, title))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""spaCy component ``newsmine_money``: euro amounts as ``doc._.money``.
+
+Amounts are found on the raw text by :mod:`pipeline.nlp.money_parser` (exact
+character offsets, even where they cut through tokens such as ``500,-``); each
+gets its sentence and the years the sentence names ("2016 wurden ...").
+Overlapping NER entities are dropped so a number is never PER/LOC/ORG and MONEY.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.nlp.money_parser import VERSION, find_money
+
+_YEAR_RE = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
+
+
+@dataclass
+class MoneyAmount:
+    start: int
+    end: int
+    text: str
+    value_eur: float
+    high_eur: float | None
+    qualifier: str | None
+    sentence: str = ""
+    years: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+if not Doc.has_extension("money"):
+    Doc.set_extension("money", default=None)
+
+
+def _sentence_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character bounds of the sentence around [start, end) (or the paragraph)."""
+    if doc.has_annotation("SENT_START"):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            sent = span[0].sent
+            return sent.start_char, sent.end_char
+    text = doc.text
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    return (left + 1 if left >= 0 else 0), right
+
+
+class MoneyRecognizer:
+    """Sets ``doc._.money`` to a list of :class:`MoneyAmount`."""
+
+    def __init__(self, nlp: Language, name: str, drop_overlapping_ents: bool, with_years: bool):
+        self.name = name
+        self.drop_overlapping_ents = drop_overlapping_ents
+        self.with_years = with_years
+        self.version = VERSION
+
+    def __call__(self, doc: Doc) -> Doc:
+        amounts: list[MoneyAmount] = []
+        for m in find_money(doc.text):
+            s_start, s_end = _sentence_bounds(doc, m.start, m.end)
+            sentence = doc.text[s_start:s_end].strip()
+            years: list[int] = []
+            if self.with_years:
+                masked = doc.text[s_start:m.start] + " " * (m.end - m.start) + doc.text[m.end:s_end]
+                years = sorted({int(y) for y in _YEAR_RE.findall(masked)})
+            amounts.append(MoneyAmount(m.start, m.end, m.text, m.value, m.high, m.qualifier, sentence, years))
+        doc._.money = amounts
+        if self.drop_overlapping_ents and amounts and doc.ents:
+            keep = [e for e in doc.ents
+                    if not any(e.start_char < a.end and a.start < e.end_char for a in amounts)]
+            if len(keep) != len(doc.ents):
+                doc.set_ents(keep, default="unmodified")
+        return doc
+
+
+@Language.factory(
+    "newsmine_money",
+    default_config={"drop_overlapping_ents": True, "with_years": True},
+)
+def make_money_recognizer(nlp: Language, name: str, drop_overlapping_ents: bool, with_years: bool) -> MoneyRecognizer:
+    """Factory for the euro-amount recogniser (see module docstring)."""
+    return MoneyRecognizer(nlp, name, drop_overlapping_ents, with_years)

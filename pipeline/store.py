@@ -1,0 +1,277 @@
+"""The SQLite store: schema, migrations and the writes of a run.
+
+Opened through sqlite-utils with WAL journaling, foreign keys and a busy timeout.
+The schema is a list of migrations (``sqlite_utils.Migrations``), so an older
+database is upgraded in place. Every article is written in one transaction
+together with its mentions and amounts: readers never see half an article.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 2
+MIGRATIONS = sqlite_utils.Migrations("newsmine")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written."""
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create({"name": str, "kind": str, "url": str, "region": str, "config": str,
+                          "added_at": str}, pk="name")
+    db["pages"].create({
+        "id": int, "url": str, "final_url": str, "source": str, "status": int,
+        "content_type": str, "charset": str, "etag": str, "last_modified": str,
+        "fetched_at": str, "content_sha256": str, "html_gz": bytes, "error": str,
+        "elapsed_ms": float, "attempts": int,
+    }, pk="id", foreign_keys=[("source", "sources", "name")])
+    db["pages"].create_index(["url"], unique=True)
+    db["articles"].create({
+        "id": int, "url": str, "page_id": int, "source": str, "title": str,
+        "published": str, "authors": str, "text": str, "language": str,
+        "word_count": int, "content_sha256": str, "extractor_version": str,
+        "model": str, "processed_at": str,
+    }, pk="id", foreign_keys=[("page_id", "pages", "id"), ("source", "sources", "name")])
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["content_sha256"])
+    db["entities"].create({"id": int, "key": str, "label": str, "name": str}, pk="id")
+    db["entities"].create_index(["key"], unique=True)
+    db["mentions"].create({
+        "id": int, "article_id": int, "entity_id": int, "start": int, "end": int,
+        "text": str, "label": str, "sentence": str, "model": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")])
+    db["mentions"].create_index(["article_id"])
+    db["mentions"].create_index(["entity_id"])
+    db["money"].create({
+        "id": int, "article_id": int, "start": int, "end": int, "text": str,
+        "value_eur": float, "high_eur": float, "qualifier": str, "sentence": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db["money"].create_index(["article_id"])
+    db["runs"].create({
+        "id": int, "started_at": str, "finished_at": str, "command": str, "config": str,
+        "model": str, "extractor_version": str, "newsmine_version": str,
+        "status": str, "counts": str,
+    }, pk="id")
+    db["articles"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+
+
+@MIGRATIONS()
+def m002_facts_columns(db: sqlite_utils.Database) -> None:
+    """Version 2: lead/section/modified on articles, years and parser version on money."""
+    db["articles"].add_column("lead", str)
+    db["articles"].add_column("section", str)
+    db["articles"].add_column("modified", str)
+    db["money"].add_column("years", str)
+    db["money"].add_column("parser_version", str)
+    db["entities"].add_column("aliases", str)
+
+
+def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (and by default create/upgrade) a newsmine database."""
+    path = Path(path)
+    if readonly and not path.exists():
+        raise StoreError(f"database {path} does not exist (run `newsmine run` first)")
+    if not readonly and path.parent and not path.parent.exists():
+        raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrate and not readonly:
+            MIGRATIONS.apply(db)
+    except Exception as err:  # sqlite3.OperationalError, DatabaseError ...
+        raise StoreError(f"cannot open database {path}: {err}") from err
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return len(MIGRATIONS.applied(db))
+
+
+def normalise_name(name: str) -> str:
+    """Key part of an entity name: NFC, casefolded, whitespace and hyphens unified."""
+    name = unicodedata.normalize("NFC", name).casefold()
+    name = re.sub(r"[\u2010-\u2015-]", "-", name)
+    return " ".join(name.split())
+
+
+def entity_key(label: str, name: str) -> str:
+    return f"{label}:{normalise_name(name)}"
+
+
+# --- writes --------------------------------------------------------------------------
+
+
+def upsert_source(db: sqlite_utils.Database, name: str, kind: str, url: str | None,
+                  region: Iterable[str] = (), config: dict | None = None) -> None:
+    db["sources"].upsert({"name": name, "kind": kind, "url": url,
+                          "region": json.dumps(list(region), ensure_ascii=False),
+                          "config": json.dumps(config or {}, ensure_ascii=False),
+                          "added_at": utcnow()}, pk="name")
+
+
+def save_page(db: sqlite_utils.Database, *, url: str, source: str | None, status: int | None,
+              body: bytes | None, final_url: str | None = None, content_type: str | None = None,
+              charset: str | None = None, etag: str | None = None, last_modified: str | None = None,
+              error: str | None = None, elapsed_ms: float | None = None, attempts: int = 1,
+              fetched_at: str | None = None) -> int:
+    """Record a fetch outcome; keeps stored HTML when the new fetch brought none."""
+    existing = next(db["pages"].rows_where("url = ?", [url], limit=1), None)
+    row = {"url": url, "final_url": final_url, "source": source, "status": status,
+           "content_type": content_type, "charset": charset, "error": error,
+           "elapsed_ms": elapsed_ms, "attempts": attempts, "fetched_at": fetched_at or utcnow()}
+    if body is not None:
+        row.update(html_gz=gzip.compress(body, 6), content_sha256=sha256(body), etag=etag,
+                   last_modified=last_modified)
+    elif etag or last_modified:
+        row.update(etag=etag, last_modified=last_modified)
+    if existing:
+        db["pages"].update(existing["id"], row)
+        return existing["id"]
+    return db["pages"].insert(row).last_pk
+
+
+def page_html(db: sqlite_utils.Database, page_id: int) -> bytes | None:
+    row = db["pages"].get(page_id)
+    return gzip.decompress(row["html_gz"]) if row.get("html_gz") else None
+
+
+@dataclass
+class ArticleRecord:
+    """Everything written for one article, in one transaction."""
+
+    url: str
+    title: str | None
+    text: str
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = "de"
+    lead: str | None = None
+    section: str | None = None
+    source: str | None = None
+    page_id: int | None = None
+    extractor_version: str | None = None
+    model: str | None = None
+    entities: list[dict] = field(default_factory=list)  # start, end, label, text, sentence
+    money: list[dict] = field(default_factory=list)  # start, end, text, value_eur, high_eur, qualifier, sentence, years
+    money_version: str | None = None
+
+
+def _link_entities(mentions: list[dict]) -> list[str]:
+    """Canonical name for each mention: a surname-only PER links to the full name
+    introduced before it in the same article."""
+    names: list[str] = []
+    full_names: list[str] = []
+    for m in mentions:
+        name = m["text"]
+        if m["label"] == "PER":
+            parts = name.split()
+            if len(parts) == 1:
+                base = re.sub(r"s$", "", name) if name.endswith("s") else name
+                match = [f for f in reversed(full_names) if f.split()[-1] in (name, base)]
+                if match:
+                    name = match[0]
+            else:
+                full_names.append(name)
+        names.append(name)
+    return names
+
+
+def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
+    """Insert or replace an article with its mentions and amounts (atomic)."""
+    text_hash = sha256(rec.text)
+    row = {
+        "url": rec.url, "page_id": rec.page_id, "source": rec.source, "title": rec.title,
+        "published": rec.published, "modified": rec.modified,
+        "authors": json.dumps(rec.authors, ensure_ascii=False), "text": rec.text,
+        "language": rec.language, "word_count": len(rec.text.split()),
+        "content_sha256": text_hash, "extractor_version": rec.extractor_version,
+        "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,
+    }
+    with db.atomic():
+        existing = next(db["articles"].rows_where("url = ?", [rec.url], limit=1), None)
+        if existing:
+            article_id = existing["id"]
+            db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+            db.execute("DELETE FROM money WHERE article_id = ?", [article_id])
+            db["articles"].update(article_id, row)
+        else:
+            article_id = db["articles"].insert(row).last_pk
+        canonical = _link_entities(rec.entities)
+        mention_rows = []
+        for ent, name in zip(rec.entities, canonical):
+            key = entity_key(ent["label"], name)
+            entity = next(db["entities"].rows_where("key = ?", [key], limit=1), None)
+            if entity is None:
+                entity_id = db["entities"].insert({"key": key, "label": ent["label"], "name": name,
+                                                   "aliases": "[]"}).last_pk
+                aliases: list[str] = []
+            else:
+                entity_id = entity["id"]
+                aliases = json.loads(entity.get("aliases") or "[]")
+            if ent["text"] != name and ent["text"] not in aliases:
+                db["entities"].update(entity_id, {"aliases": json.dumps(aliases + [ent["text"]], ensure_ascii=False)})
+            mention_rows.append({"article_id": article_id, "entity_id": entity_id,
+                                 "start": ent["start"], "end": ent["end"], "text": ent["text"],
+                                 "label": ent["label"], "sentence": ent.get("sentence"),
+                                 "model": rec.model})
+        if mention_rows:
+            db["mentions"].insert_all(mention_rows)
+        money_rows = [{"article_id": article_id, "start": m["start"], "end": m["end"],
+                       "text": m["text"], "value_eur": m["value_eur"], "high_eur": m.get("high_eur"),
+                       "qualifier": m.get("qualifier"), "sentence": m.get("sentence"),
+                       "years": json.dumps(m.get("years") or []),
+                       "parser_version": rec.money_version} for m in rec.money]
+        if money_rows:
+            db["money"].insert_all(money_rows)
+    return article_id
+
+
+def start_run(db: sqlite_utils.Database, command: str, config: str | None, model: str | None,
+              extractor_version: str | None) -> int:
+    from pipeline import __version__
+
+    return db["runs"].insert({"started_at": utcnow(), "command": command, "config": config,
+                              "model": model, "extractor_version": extractor_version,
+                              "newsmine_version": __version__, "status": "running",
+                              "counts": "{}"}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict, status: str = "ok") -> None:
+    db["runs"].update(run_id, {"finished_at": utcnow(), "status": status,
+                               "counts": json.dumps(counts, ensure_ascii=False)})
+
+
+def summary(db: sqlite_utils.Database) -> dict:
+    """Counts for the end-of-run summary."""
+    counts = {"articles": db["articles"].count, "pages": db["pages"].count,
+              "entities": db["entities"].count, "money": db["money"].count}
+    for row in db.query("SELECT label, count(*) AS n FROM mentions GROUP BY label ORDER BY label"):
+        counts[f"mentions_{row['label']}"] = row["n"]
+    return counts

@@ -1,0 +1,1 @@
+"""Training data conversion, training and evaluation of the NER model."""

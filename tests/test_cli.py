@@ -1,0 +1,119 @@
+"""The newsmine CLI end to end: demo run, annotate contract, queries, bad input."""
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_ARTICLES = sorted((ROOT / "corpus" / "demo" / "site" / "articles").rglob("*.html"))
+
+
+def newsmine(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=cwd or ROOT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "newsmine.db"
+    result = newsmine("run", "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def counts(db: Path) -> dict:
+    con = sqlite3.connect(db)
+    out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+           for t in ("articles", "pages", "mentions", "entities", "money")}
+    for label, n in con.execute("SELECT label, count(*) FROM mentions GROUP BY label"):
+        out[label] = n
+    con.close()
+    return out
+
+
+def test_demo_run_stores_every_article_with_entities_and_money(demo_db):
+    c = counts(demo_db)
+    assert len(DEMO_ARTICLES) >= 12
+    assert c["articles"] == len(DEMO_ARTICLES)
+    for label in ("PER", "LOC", "ORG"):
+        assert c.get(label, 0) > 0, label
+    assert c["money"] > 0
+    con = sqlite3.connect(demo_db)
+    row = con.execute("SELECT model, extractor_version, title, published FROM articles LIMIT 1").fetchone()
+    assert row[0].startswith("de_") and row[1].startswith("extract-")
+    assert row[2] and row[3]
+    con.close()
+
+
+def test_second_run_adds_no_duplicates(demo_db):
+    before = counts(demo_db)
+    result = newsmine("run", "--db", str(demo_db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert counts(demo_db) == before
+    con = sqlite3.connect(demo_db)
+    assert con.execute("SELECT count(*) FROM runs WHERE status = 'ok'").fetchone()[0] == 2
+    con.close()
+
+
+def test_query_commands(demo_db):
+    people = json.loads(newsmine("query", "people", "--db", str(demo_db), "--json").stdout)
+    assert people and {"name", "mentions", "articles"} <= set(people[0])
+    money = list(csv.DictReader(io.StringIO(newsmine("query", "money", "--db", str(demo_db), "--csv").stdout)))
+    assert money and float(money[0]["value_eur"]) >= float(money[-1]["value_eur"])
+    big = json.loads(newsmine("query", "money", "--db", str(demo_db), "--min", "1000000", "--json").stdout)
+    assert all(max(m["value_eur"], m["high_eur"] or 0) >= 1e6 for m in big)
+    article = json.loads(newsmine("query", "article", "1", "--db", str(demo_db), "--json").stdout)
+    for ent in article["entities"]:
+        assert article["text"][ent["start"]:ent["end"]] == ent["text"]
+    table = newsmine("query", "places", "--db", str(demo_db)).stdout
+    assert table.splitlines()[0].split()[:2] == ["id", "name"]
+
+
+ANNOTATE_INPUT = "\n".join([
+    json.dumps({"id": "a", "text": "Oberbürgermeister Sören Link (SPD) gab in Duisburg rund 2,5 Mio. Euro frei."}),
+    "{broken json",
+    json.dumps({"id": 7, "text": "Keine Beträge hier."}),
+    json.dumps({"id": "x", "txt": "missing text"}),
+])
+
+
+def test_annotate_follows_the_json_lines_contract():
+    result = newsmine("annotate", stdin=ANNOTATE_INPUT)
+    assert result.returncode == 1  # bad lines were reported
+    assert "line 2: invalid JSON" in result.stderr and "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", None, 7, "x"]
+    first = lines[0]
+    assert list(first) == ["id", "entities", "money"]
+    text = json.loads(ANNOTATE_INPUT.splitlines()[0])["text"]
+    for ent in first["entities"]:
+        assert list(ent) == ["start", "end", "label", "text"]
+        assert ent["label"] in ("PER", "LOC", "ORG")
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+    assert first["money"] == [{"start": 55, "end": 68, "text": "2,5 Mio. Euro", "value_eur": 2500000.0,
+                               "high_eur": None, "qualifier": "rund"}]
+    assert lines[1]["error"].startswith("line 2") and lines[3]["error"].startswith("line 4")
+    assert lines[2] == {"id": 7, "entities": [], "money": []}
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--config", "does-not-exist.toml"],
+    ["run", "--db", "/nonexistent-dir/x/newsmine.db", "--quiet"],
+    ["query", "people", "--db", "missing.db"],
+    ["query", "money", "--min", "lots"],
+    ["evaluate"],
+    ["annotate", "--model", "/no/such/model"],
+    ["extract", "missing.html"],
+])
+def test_bad_cli_input_gives_one_line_error(args, tmp_path):
+    result = newsmine(*args, cwd=tmp_path) if args[0] != "annotate" else newsmine(*args, stdin="")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr

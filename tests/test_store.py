@@ -1,0 +1,119 @@
+"""The SQLite store: schema, migrations, idempotent writes, atomic articles."""
+
+import gzip
+import sqlite3
+
+import pytest
+
+from pipeline import store
+
+
+def _article(url: str = "https://example.org/a1", text: str = "Oberbürgermeister Sören Link lobte Duisburg. Link sagte das.") -> store.ArticleRecord:
+    return store.ArticleRecord(
+        url=url, title="Titel", text=text, published="2026-03-14",
+        entities=[{"start": 18, "end": 28, "label": "PER", "text": "Sören Link", "sentence": "s"},
+                  {"start": 35, "end": 43, "label": "LOC", "text": "Duisburg", "sentence": "s"},
+                  {"start": 45, "end": 49, "label": "PER", "text": "Link", "sentence": "s"}],
+        money=[{"start": 0, "end": 4, "text": "1 €", "value_eur": 1.0, "high_eur": None,
+                "qualifier": None, "sentence": "s", "years": [2026]}],
+        model="de_news@0.1.0", extractor_version="extract-1.0")
+
+
+def test_new_database_has_schema_wal_and_fts(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    assert store.schema_version(db) == store.SCHEMA_VERSION
+    for table in ("sources", "pages", "articles", "entities", "mentions", "money", "runs"):
+        assert db[table].exists(), table
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert "articles_fts" in db.table_names()
+
+
+def test_save_article_is_idempotent_and_links_surnames(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    first = store.save_article(db, _article())
+    second = store.save_article(db, _article())
+    assert first == second
+    assert db["articles"].count == 1
+    assert db["mentions"].count == 3
+    assert db["money"].count == 1
+    # "Link" links to "Sören Link": two entities (PER, LOC), the surname is an alias
+    people = list(db.query("SELECT name, aliases FROM entities WHERE label = 'PER'"))
+    assert people == [{"name": "Sören Link", "aliases": '["Link"]'}]
+
+
+def test_different_first_names_stay_different_people(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    rec = _article(text="Anna Schmidt und Peter Schmidt trafen sich.")
+    rec.entities = [{"start": 0, "end": 12, "label": "PER", "text": "Anna Schmidt"},
+                    {"start": 17, "end": 30, "label": "PER", "text": "Peter Schmidt"}]
+    rec.money = []
+    store.save_article(db, rec)
+    assert db["entities"].count == 2
+
+
+def test_full_text_search_finds_compound_parts(tmp_path):
+    from pipeline import query
+
+    db = store.open_db(tmp_path / "n.db")
+    store.save_article(db, _article(text="Der Integrationsdezernent sprach im Rathaus."))
+    hits = query.search(db, "dezernent")
+    assert [h["title"] for h in hits] == ["Titel"]
+    assert query.search(db, "Straßenbahn") == []
+
+
+def test_pages_keep_compressed_html_and_previous_body_on_304(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    pid = store.save_page(db, url="https://e.org/x", source=None, status=200, body=b"<html>Hallo</html>", etag='"v1"')
+    assert gzip.decompress(db["pages"].get(pid)["html_gz"]) == b"<html>Hallo</html>"
+    pid2 = store.save_page(db, url="https://e.org/x", source=None, status=304, body=None)
+    assert pid2 == pid
+    assert store.page_html(db, pid) == b"<html>Hallo</html>"
+    assert db["pages"].get(pid)["etag"] == '"v1"'
+
+
+def test_failed_article_write_leaves_nothing_half_written(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    store.save_article(db, _article())
+    bad = _article()
+    bad.money = [{"start": 0}]  # missing fields -> KeyError inside the transaction
+    with pytest.raises(KeyError):
+        store.save_article(db, bad)
+    assert db["mentions"].count == 3  # the old article's rows are intact
+    assert db["money"].count == 1
+
+
+def test_older_schema_is_migrated_with_every_row_kept(tmp_path):
+    path = tmp_path / "old.db"
+    db = store.open_db(path, migrate=False)
+    db.enable_wal()
+    store.MIGRATIONS.apply(db, stop_before="m002_facts_columns")
+    assert "lead" not in db["articles"].columns_dict
+    db["articles"].insert({"url": "https://e.org/old", "title": "Alt", "text": "Alter Text in Essen."})
+    art_id = next(db.query("SELECT id FROM articles"))["id"]
+    db["entities"].insert({"key": "LOC:essen", "label": "LOC", "name": "Essen"})
+    db["mentions"].insert({"article_id": art_id, "entity_id": 1, "start": 15, "end": 20, "text": "Essen", "label": "LOC"})
+    db["money"].insert({"article_id": art_id, "start": 0, "end": 1, "text": "5 €", "value_eur": 5.0})
+    db.close()
+
+    upgraded = store.open_db(path)
+    assert store.schema_version(upgraded) == store.SCHEMA_VERSION
+    assert "lead" in upgraded["articles"].columns_dict
+    assert "years" in upgraded["money"].columns_dict
+    assert upgraded["articles"].count == 1 and upgraded["mentions"].count == 1 and upgraded["money"].count == 1
+    assert upgraded["articles"].get(art_id)["title"] == "Alt"
+
+
+def test_unopenable_path_gives_store_error(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist"):
+        store.open_db(tmp_path / "missing-dir" / "n.db")
+    not_db = tmp_path / "garbage.db"
+    not_db.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(store.StoreError):
+        store.open_db(not_db)
+
+
+def test_foreign_keys_are_enforced(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        db["mentions"].insert({"article_id": 999, "entity_id": 999, "start": 0, "end": 1, "text": "x", "label": "PER"})
