@@ -125,7 +125,7 @@ def run(config_path: str | None, db_path: str, model: str | None, workers: int, 
             stats = runner.run(db, sources, nlp, config_label=str(config_path),
                                base_dir=Path(config_path).parent, progress=progress, n_process=workers)
         else:
-            with runner.serve_directory(runner.DEMO_SITE) as base:
+            with runner.serve_directory(runner.DEMO_SITE, runner.DEMO_PORT) as base:
                 stats = runner.run(db, runner.demo_sources(base), nlp, config_label="demo",
                                    progress=progress, n_process=workers)
     finally:
@@ -406,6 +406,41 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
 
     report["model"] = model_info(nlp).tag
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report, title))
+
+
+@cli.command()
+@click.option("--baseline", is_flag=True,
+              help="Train spaCy's stock efficiency NER config on GermEval train only (the reference).")
+@click.option("--output", type=click.Path(file_okay=False), default=None,
+              help="Where to install the trained pipeline (default: models/de_news, or build/baseline).")
+@click.option("--shared", type=click.Path(exists=True, file_okay=False), default=None,
+              help="The shared data folder (default: ../shared/data).")
+@click.option("--corpus-repeat", default=4, show_default=True, type=click.IntRange(0, 100),
+              help="How often the corpus train split is repeated in the training data.")
+@click.option("--max-steps", type=click.IntRange(1), default=None, help="Override training.max_steps.")
+def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None) -> None:
+    """Train the German NER pipeline from ../shared/data (+ the corpus train split).
+
+    \b
+    Examples:
+      newsmine train                      # reproduces models/de_news
+      newsmine train --baseline           # stock config, GermEval only -> build/baseline
+    """
+    from pipeline.training.train import CONFIGS, ROOT, SHARED, TrainSpec
+    from pipeline.training.train import train as do_train
+
+    spec = TrainSpec(shared=Path(shared) if shared else SHARED, corpus_repeat=corpus_repeat,
+                     max_steps=max_steps, use_corpus=corpus_repeat > 0)
+    if baseline:
+        spec.config = CONFIGS / "baseline.cfg"
+        spec.output = ROOT / "build" / "baseline"
+        spec.use_smartdata = spec.use_corpus = False
+        spec.name = "baseline"
+    if output:
+        spec.output = Path(output)
+    if not (spec.shared / "germeval2014").is_dir():
+        fail(f"no GermEval data under {spec.shared} (pass --shared)")
+    click.echo(f"installed {do_train(spec)}")
 
 
 def main() -> None:

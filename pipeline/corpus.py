@@ -249,7 +249,7 @@ def validate(records: Iterable[dict]) -> list[str]:
             if surface and surface[-1] in ".,;:!?\"'„“”»«)" and not surface.endswith((".", ")")):
                 problems.append(f"{rid}: {label} {surface!r} ends in punctuation")
         spans.sort()
-        for (s1, e1, l1, t1), (s2, e2, l2, t2) in zip(spans, spans[1:]):
+        for (_s1, e1, l1, t1), (s2, _e2, l2, t2) in zip(spans, spans[1:]):
             if s2 < e1:
                 problems.append(f"{rid}: {l1} {t1!r} overlaps {l2} {t2!r}")
         for role in rec.get("roles", []):

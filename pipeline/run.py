@@ -10,6 +10,7 @@ next run without fetching again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import http.server
 import json
@@ -28,6 +29,7 @@ from pipeline.urls import canonicalize
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 DEMO_SITE = CORPUS_DIR / "demo" / "site"
+DEMO_PORT = 8737
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,10 +60,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve ``root`` over HTTP on 127.0.0.1 (random port) for the duration."""
+def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
+    """Serve ``root`` over HTTP on 127.0.0.1 for the duration.
+
+    ``port`` is tried first (page URLs, and so the stored pages, stay the same from
+    run to run); if it is taken, a free port is used.
+    """
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -129,6 +138,8 @@ def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: 
 
 def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings, stats: RunStats,
                 base_dir: Path, progress: Progress | None, batch_size: int, n_process: int) -> None:
+    if source.min_delay is not None:
+        settings = dataclasses.replace(settings, min_delay=source.min_delay)
     listed = _discover(source, settings, stats, base_dir)
     stats.discovered += len(listed)
     local = {u: b for u, b in listed if b is not None}
@@ -173,8 +184,7 @@ def pending_pages(db, source: str | None, model_tag: str, force: bool = False) -
         params.append(source)
     rows = list(db.query(
         f"""SELECT p.id, p.url, p.final_url, p.charset, p.source, p.content_sha256, p.error,
-                   a.id AS article_id, a.extractor_version, a.model, a.content_sha256 AS a_hash,
-                   p.fetched_at, a.processed_at
+                   a.id AS article_id, a.extractor_version, a.model, a.page_sha256
             FROM pages p LEFT JOIN articles a ON a.page_id = p.id
             WHERE {' AND '.join('(' + w + ')' for w in where)} ORDER BY p.id""", params))
     if force:
@@ -185,7 +195,7 @@ def pending_pages(db, source: str | None, model_tag: str, force: bool = False) -
             out.append(r)
         elif r["article_id"] is not None and (
                 r["extractor_version"] != EXTRACTOR_VERSION or r["model"] != model_tag
-                or (r["processed_at"] or "") < (r["fetched_at"] or "")):
+                or r["page_sha256"] != r["content_sha256"]):
             out.append(r)
     return out
 
@@ -231,7 +241,7 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                 url=url, title=ex.title, text=ex.text, published=ex.published, modified=ex.modified,
                 authors=ex.authors, language=ex.language or "de", lead=ex.lead, section=ex.section,
                 source=page["source"], page_id=page["id"], extractor_version=EXTRACTOR_VERSION,
-                model=model_tag, money_version=MONEY_VERSION,
+                model=model_tag, money_version=MONEY_VERSION, page_sha256=page["content_sha256"],
                 entities=[e.__dict__ for e in doc_entities(doc)],
                 money=[m.to_dict() for m in (doc._.money or [])])
             store.save_article(db, rec)

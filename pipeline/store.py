@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -29,7 +29,7 @@ class StoreError(RuntimeError):
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def sha256(data: bytes | str) -> str:
@@ -80,10 +80,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m002_facts_columns(db: sqlite_utils.Database) -> None:
-    """Version 2: lead/section/modified on articles, years and parser version on money."""
+    """Version 2: lead/section/modified/page hash on articles, years and parser version on money."""
     db["articles"].add_column("lead", str)
     db["articles"].add_column("section", str)
     db["articles"].add_column("modified", str)
+    db["articles"].add_column("page_sha256", str)
     db["money"].add_column("years", str)
     db["money"].add_column("parser_version", str)
     db["entities"].add_column("aliases", str)
@@ -181,6 +182,7 @@ class ArticleRecord:
     entities: list[dict] = field(default_factory=list)  # start, end, label, text, sentence
     money: list[dict] = field(default_factory=list)  # start, end, text, value_eur, high_eur, qualifier, sentence, years
     money_version: str | None = None
+    page_sha256: str | None = None
 
 
 def _link_entities(mentions: list[dict]) -> list[str]:
@@ -213,6 +215,7 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
         "language": rec.language, "word_count": len(rec.text.split()),
         "content_sha256": text_hash, "extractor_version": rec.extractor_version,
         "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,
+        "page_sha256": rec.page_sha256,
     }
     with db.atomic():
         existing = next(db["articles"].rows_where("url = ?", [rec.url], limit=1), None)

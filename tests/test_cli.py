@@ -96,7 +96,8 @@ def test_annotate_follows_the_json_lines_contract():
         assert list(ent) == ["start", "end", "label", "text"]
         assert ent["label"] in ("PER", "LOC", "ORG")
         assert text[ent["start"]:ent["end"]] == ent["text"]
-    assert first["money"] == [{"start": 55, "end": 68, "text": "2,5 Mio. Euro", "value_eur": 2500000.0,
+    start = text.index("2,5 Mio. Euro")
+    assert first["money"] == [{"start": start, "end": start + 13, "text": "2,5 Mio. Euro", "value_eur": 2500000.0,
                                "high_eur": None, "qualifier": "rund"}]
     assert lines[1]["error"].startswith("line 2") and lines[3]["error"].startswith("line 4")
     assert lines[2] == {"id": 7, "entities": [], "money": []}

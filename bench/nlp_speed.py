@@ -1,0 +1,66 @@
+"""NLP throughput on one core: tokenizer alone (ceiling) vs the shipped pipeline
+(NER + facts) vs an optional peer pipeline, measured in one run.
+
+    python bench/nlp_speed.py [--peer build/baseline] [--repeat 3]
+
+Texts: GermEval 2014 test sentences grouped into ~400-token documents.
+"""
+
+from __future__ import annotations
+
+import os
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_texts(max_docs: int = 300) -> list[str]:
+    from pipeline.training.conll import read_bio_sentences
+
+    sents = [" ".join(t for t, _ in s) for s in read_bio_sentences(
+        ROOT.parent / "shared" / "data" / "germeval2014" / "NER-de-test.outer.tsv")]
+    docs = [" ".join(sents[i:i + 20]) for i in range(0, len(sents), 20)]
+    return docs[:max_docs]
+
+
+def tokens_per_second(fn, texts: list[str], repeat: int) -> float:
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        n = sum(len(doc) for doc in fn(texts))
+        best = max(best, n / (time.perf_counter() - start))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--peer", default=None, help="path of a peer spaCy pipeline (e.g. build/baseline)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    import spacy
+
+    from pipeline.nlp.model import load
+
+    texts = load_texts()
+    nlp = load()
+    results = {"docs": len(texts), "machine": platform.processor() or platform.machine(),
+               "tokenizer": tokens_per_second(lambda ts: nlp.tokenizer.pipe(ts), texts, args.repeat),
+               "newsmine": tokens_per_second(lambda ts: nlp.pipe(ts, batch_size=64), texts, args.repeat)}
+    if args.peer:
+        peer = spacy.load(args.peer)
+        results["peer"] = tokens_per_second(lambda ts: peer.pipe(ts, batch_size=64), texts, args.repeat)
+        results["newsmine/peer"] = results["newsmine"] / results["peer"]
+    results["newsmine/tokenizer"] = results["newsmine"] / results["tokenizer"]
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

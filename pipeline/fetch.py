@@ -1,0 +1,615 @@
+"""Polite asynchronous HTTP fetcher (httpx).
+
+Every outcome is a :class:`FetchResult`; network and HTTP errors never raise. The fetcher
+identifies itself, obeys robots.txt (Crawl-delay included), limits concurrency globally and
+per host, spaces request starts to one host by ``min_delay``, retries transient failures
+with exponential backoff and jitter (honouring ``Retry-After``), sends conditional requests,
+follows redirects itself (checking every hop), and caps body sizes after decompression.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import math
+import random
+import socket
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urljoin
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from pipeline.urls import ip_is_private, is_http_url, is_private_host
+
+__all__ = ["FetchRequest", "FetchResult", "FetchSettings", "Fetcher", "fetch_all"]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: robots.txt bytes parsed (RFC 9309 asks for at least 500 KiB).
+ROBOTS_MAX_BYTES = 512 * 1024
+#: Upper bound on a robots.txt Crawl-delay, in seconds.
+MAX_CRAWL_DELAY = 60.0
+#: A whole attempt (connect, headers, body) may take this many times ``timeout``.
+ATTEMPT_DEADLINE_FACTOR = 3.0
+
+# Last request start per host (time.monotonic), shared by all fetchers of this process so that
+# consecutive fetch_all() calls stay polite too.
+_LAST_START: dict[str, float] = {}
+
+
+@dataclass
+class FetchSettings:
+    """Fetcher configuration; the defaults are meant for real sites."""
+
+    user_agent: str = "newsmine/0.1 (+https://github.com/newsmine/newsmine; German regional news research)"
+    concurrency: int = 16            # global
+    per_host: int = 2                # concurrent requests per host
+    min_delay: float = 1.0           # seconds between request starts to one host
+    timeout: float = 20.0            # connect/read timeout
+    retries: int = 3                 # for timeouts, connection errors, 429, 500, 502, 503, 504
+    backoff: float = 0.5             # exponential base; honour Retry-After, capped at max_retry_after
+    max_retry_after: float = 60.0
+    max_redirects: int = 5
+    max_bytes: int = 10_000_000      # cap on decompressed body; stream and abort beyond
+    allowed_types: tuple = ("text/html", "application/xhtml+xml", "application/xml", "text/xml",
+                            "application/rss+xml", "application/atom+xml", "text/plain",
+                            "application/x-gzip", "application/gzip", "application/octet-stream")
+    respect_robots: bool = True
+    allow_private: bool = False
+
+
+@dataclass
+class FetchRequest:
+    """One URL to fetch, with the validators of a previous fetch."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    allow_private: bool | None = None
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one fetch (after redirects and retries)."""
+
+    url: str                 # requested
+    final_url: str | None
+    status: int | None       # HTTP status, None if no response
+    body: bytes | None       # None for 304 / errors
+    content_type: str | None
+    charset: str | None      # from Content-Type header
+    etag: str | None
+    last_modified: str | None
+    error: str | None        # short reason, None on success and for 304
+    not_modified: bool       # 304
+    elapsed_ms: float
+    attempts: int
+    fetched_at: str          # ISO UTC
+
+    @property
+    def ok(self) -> bool:
+        """True for a body (2xx) or a 304."""
+        return self.error is None
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    media, *params = value.split(";")
+    charset = None
+    for param in params:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("\"'").strip().lower() or None
+    return media.strip().lower() or None, charset
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = err
+    while cur is not None and len(out) < 10:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
+
+
+def _transport_error(err: httpx.TransportError) -> str:
+    """A short reason for a network failure."""
+    if isinstance(err, httpx.TimeoutException):
+        return "timeout"
+    causes = _causes(err)
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "dns lookup failed"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if any(isinstance(c, ConnectionResetError | BrokenPipeError) for c in causes):
+        return "connection reset"
+    if any(isinstance(c, TimeoutError) for c in causes):
+        return "timeout"
+    text = " ".join((str(err) or type(err).__name__).split())[:200]
+    if isinstance(err, httpx.RemoteProtocolError):
+        low = text.lower()
+        if "disconnected" in low or "closed" in low or "incomplete" in low:
+            return "connection closed by server"
+        return f"protocol error: {text}"
+    if isinstance(err, httpx.ConnectError):
+        return f"connect error: {text}"
+    if isinstance(err, httpx.ReadError | httpx.WriteError):
+        return "connection reset" if not str(err) else f"network error: {text}"
+    return f"{type(err).__name__}: {text}"
+
+
+class _Retry(Exception):
+    """A transient failure of one attempt."""
+
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None,
+                 final_url: str | None = None, headers: httpx.Headers | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+        self.final_url = final_url
+        self.headers = headers
+
+
+@dataclass
+class _Host:
+    name: str
+    sem: asyncio.Semaphore
+    delay: float
+    next_start: float = 0.0
+
+
+@dataclass
+class _Robots:
+    parser: RobotFileParser | None = None    # None: everything allowed
+    unreachable: str | None = None           # set: everything disallowed, with this reason
+    crawl_delay: float | None = None
+
+
+@dataclass
+class _Ctx:
+    attempts: int = 0        # attempts started (a retry is a new attempt)
+    requests: int = 0        # HTTP requests sent, redirects included
+    net_seconds: float = 0.0
+
+
+@dataclass
+class _Opts:
+    allow_private: bool
+    robots: bool = True
+    check_type: bool = True
+    max_bytes: int = 0
+    truncate: bool = False
+
+
+class Fetcher:
+    """Asynchronous fetcher; use as ``async with Fetcher(settings) as f: await f.fetch(url)``."""
+
+    def __init__(self, settings: FetchSettings | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = s = settings or FetchSettings()
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(s.timeout),
+            limits=httpx.Limits(max_connections=max(1, s.concurrency),
+                                max_keepalive_connections=max(1, s.concurrency)),
+            headers={
+                "User-Agent": s.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                          "application/rss+xml;q=0.9,application/atom+xml;q=0.9,*/*;q=0.5",
+                "Accept-Language": "de-DE,de;q=0.9,en;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+        self._global = asyncio.Semaphore(max(1, s.concurrency))
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, asyncio.Future[_Robots]] = {}
+        self._resolved_ok: set[tuple[str, int]] = set()
+        # Address checks against DNS answers and the connected peer only make sense on the real
+        # network without a proxy in between.
+        self._net_checks = transport is None
+        self._peer_check = transport is None and not urllib.request.getproxies()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def aclose(self) -> None:
+        """Close connections and cancel pending robots.txt loads."""
+        pending = [fut for fut in self._robots.values() if not fut.done()]
+        for fut in pending:
+            fut.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ public API
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                    allow_private: bool | None = None) -> FetchResult:
+        """Fetch ``url``; never raises for network or HTTP errors."""
+        allow = self.settings.allow_private if allow_private is None else allow_private
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        opts = _Opts(allow_private=allow, robots=self.settings.respect_robots, max_bytes=self.settings.max_bytes)
+        ctx = _Ctx()
+        try:
+            res = await self._fetch(url, headers, opts, ctx)
+        except Exception as err:  # a bug must not end a crawl; report it as this URL's failure
+            res = self._result(url, ctx, error=f"internal error: {type(err).__name__}: {err}")
+        res.elapsed_ms = round(ctx.net_seconds * 1000, 1)
+        res.attempts = ctx.attempts if ctx.requests else 0
+        if res.not_modified:
+            res.etag = res.etag or etag
+            res.last_modified = res.last_modified or last_modified
+        return res
+
+    async def fetch_many(self, requests: Iterable[FetchRequest | str]) -> AsyncIterator[FetchResult]:
+        """Fetch many URLs concurrently; yields results as they complete.
+
+        The input is consumed lazily and at most ``concurrency * 4`` fetches are scheduled at once.
+        """
+        async for _, res in self._fetch_indexed(requests):
+            yield res
+
+    # ------------------------------------------------------------------ internals
+
+    async def _fetch_indexed(self, requests: Iterable[FetchRequest | str]) -> AsyncIterator[tuple[int, FetchResult]]:
+        limit = max(1, self.settings.concurrency * 4)
+        it = iter(requests)
+        pending: set[asyncio.Task[tuple[int, FetchResult]]] = set()
+        exhausted = False
+        index = 0
+
+        async def one(i: int, req: FetchRequest) -> tuple[int, FetchResult]:
+            return i, await self.fetch(req.url, etag=req.etag, last_modified=req.last_modified,
+                                       allow_private=req.allow_private)
+
+        try:
+            while True:
+                while not exhausted and len(pending) < limit:
+                    try:
+                        req = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    if isinstance(req, str):
+                        req = FetchRequest(req)
+                    pending.add(asyncio.create_task(one(index, req)))
+                    index += 1
+                if not pending:
+                    return
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        finally:
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    def _result(self, url: str, ctx: _Ctx, *, final_url: str | None = None, status: int | None = None,
+                body: bytes | None = None, headers: httpx.Headers | None = None, error: str | None = None,
+                not_modified: bool = False) -> FetchResult:
+        media, charset = _parse_content_type(headers.get("content-type") if headers is not None else None)
+        return FetchResult(
+            url=url, final_url=final_url, status=status, body=body, content_type=media, charset=charset,
+            etag=headers.get("etag") if headers is not None else None,
+            last_modified=headers.get("last-modified") if headers is not None else None,
+            error=error, not_modified=not_modified, elapsed_ms=round(ctx.net_seconds * 1000, 1),
+            attempts=ctx.attempts, fetched_at=_utcnow())
+
+    async def _fetch(self, url: str, headers: dict[str, str], opts: _Opts, ctx: _Ctx) -> FetchResult:
+        s = self.settings
+        if not isinstance(url, str) or not is_http_url(url):
+            scheme = url.split(":", 1)[0].lower() if isinstance(url, str) and ":" in url else ""
+            reason = f"unsupported scheme: {scheme}" if scheme and scheme not in ("http", "https") \
+                else "invalid url"
+            return self._result(url, ctx, error=reason)
+        target = url.strip()
+        while True:
+            ctx.attempts += 1
+            try:
+                return await self._follow(url, target, headers, opts, ctx)
+            except _Retry as retry:
+                if ctx.attempts > s.retries:
+                    reason = retry.reason
+                    if s.retries and retry.status is not None:
+                        reason = f"{reason} after {s.retries} retries"
+                    return self._result(url, ctx, final_url=retry.final_url, status=retry.status,
+                                        headers=retry.headers, error=reason)
+                if retry.retry_after is not None:
+                    wait = min(retry.retry_after, s.max_retry_after)
+                else:
+                    wait = min(s.backoff * 2 ** (ctx.attempts - 1) * random.uniform(0.75, 1.25), s.max_retry_after)
+                await asyncio.sleep(wait)
+
+    async def _follow(self, url: str, start: str, headers: dict[str, str], opts: _Opts, ctx: _Ctx) -> FetchResult:
+        """One attempt: the request and its redirects; raises :class:`_Retry` for transient failures."""
+        s = self.settings
+        current = start
+        for _hop in range(s.max_redirects + 1):
+            try:
+                target = httpx.URL(current)
+            except (httpx.InvalidURL, ValueError):
+                return self._result(url, ctx, final_url=current, error="invalid url")
+            if target.scheme not in ("http", "https") or not target.host:
+                return self._result(url, ctx, final_url=current, error=f"unsupported scheme: {target.scheme}")
+            host = target.host.lower()
+            port = target.port or (443 if target.scheme == "https" else 80)
+            if not opts.allow_private:
+                if is_private_host(host) or await self._resolves_private(host, port):
+                    return self._result(url, ctx, final_url=current, error="private address not allowed")
+            if opts.robots:
+                robots = await self._robots_for(target, opts.allow_private)
+                if robots.unreachable:
+                    return self._result(url, ctx, final_url=current, error=robots.unreachable)
+                if robots.parser is not None and not robots.parser.can_fetch(s.user_agent, current):
+                    return self._result(url, ctx, final_url=current, error="robots.txt disallows")
+            outcome = await self._hop(url, current, headers, opts, ctx)
+            if isinstance(outcome, FetchResult):
+                return outcome
+            current = outcome
+        return self._result(url, ctx, final_url=current, error="too many redirects")
+
+    async def _hop(self, url: str, current: str, headers: dict[str, str], opts: _Opts,
+                   ctx: _Ctx) -> FetchResult | str:
+        """One request, politely scheduled; a result, or the next URL of a redirect."""
+        s = self.settings
+        host = self._host(httpx.URL(current).host.lower())
+        deadline = max(s.timeout * ATTEMPT_DEADLINE_FACTOR, 1.0)
+        async with host.sem, self._global:
+            await self._wait_turn(host)
+            started = time.monotonic()
+            ctx.requests += 1
+            try:
+                async with asyncio.timeout(deadline):
+                    request = self._client.build_request("GET", current, headers=headers)
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        return await self._handle(url, current, response, opts, ctx, host)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise _Retry("timeout", final_url=current) from None
+            except httpx.TransportError as err:
+                if isinstance(err, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError):
+                    return self._result(url, ctx, final_url=current, error=_transport_error(err))
+                raise _Retry(_transport_error(err), final_url=current) from None
+            except httpx.DecodingError as err:
+                return self._result(url, ctx, final_url=current, error=f"decoding error: {err}")
+            except httpx.InvalidURL:
+                return self._result(url, ctx, final_url=current, error="invalid url")
+            finally:
+                ctx.net_seconds += time.monotonic() - started
+
+    async def _handle(self, url: str, current: str, response: httpx.Response, opts: _Opts, ctx: _Ctx,
+                      host: _Host) -> FetchResult | str:
+        s = self.settings
+        status = response.status_code
+        hdrs = response.headers
+        if not opts.allow_private and self._peer_check and self._peer_is_private(response):
+            return self._result(url, ctx, final_url=current, error="private address not allowed")
+        if status in REDIRECT_STATUSES:
+            location = hdrs.get("location")
+            if not location:
+                return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                    error=f"http {status} without Location")
+            nxt = urljoin(current, location.strip())
+            if not is_http_url(nxt):
+                scheme = nxt.split(":", 1)[0].lower() if ":" in nxt else ""
+                return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                    error=f"redirect to unsupported scheme: {scheme}" if scheme else "invalid redirect")
+            return nxt
+        if status == 304:
+            return self._result(url, ctx, final_url=current, status=304, headers=hdrs, not_modified=True)
+        if status in RETRY_STATUSES:
+            retry_after = _parse_retry_after(hdrs.get("retry-after"))
+            if retry_after is not None:
+                # The host asked everyone to wait: no request to it starts before then.
+                host.next_start = max(host.next_start, time.monotonic() + min(retry_after, s.max_retry_after))
+            raise _Retry(f"http {status}", status=status, retry_after=retry_after, final_url=current, headers=hdrs)
+        if not 200 <= status < 300:
+            return self._result(url, ctx, final_url=current, status=status, headers=hdrs, error=f"http {status}")
+        media, _ = _parse_content_type(hdrs.get("content-type"))
+        if opts.check_type and media is not None and media not in s.allowed_types:
+            return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                error=f"content-type {media} not allowed")
+        cap = opts.max_bytes
+        declared = hdrs.get("content-length", "")
+        if not opts.truncate and declared.isdigit() and int(declared) > cap:
+            return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                error=f"body exceeds {cap} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():  # decompressed: the cap is a decompression-bomb guard
+            size += len(chunk)
+            if size > cap:
+                if opts.truncate:
+                    chunks.append(chunk[: len(chunk) - (size - cap)])
+                    break
+                return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                    error=f"body exceeds {cap} bytes")
+            chunks.append(chunk)
+        return self._result(url, ctx, final_url=current, status=status, body=b"".join(chunks), headers=hdrs)
+
+    # ------------------------------------------------------------------ politeness
+
+    def _host(self, name: str) -> _Host:
+        host = self._hosts.get(name)
+        if host is None:
+            host = self._hosts[name] = _Host(name=name, sem=asyncio.Semaphore(max(1, self.settings.per_host)),
+                                             delay=max(0.0, self.settings.min_delay))
+        return host
+
+    async def _wait_turn(self, host: _Host) -> None:
+        """Sleep until ``delay`` has passed since the last request start to this host, then claim the start."""
+        name = host.name
+        while True:
+            now = time.monotonic()
+            earliest = max(host.next_start, _LAST_START.get(name, -math.inf) + host.delay)
+            if now >= earliest:
+                host.next_start = now + host.delay
+                _LAST_START[name] = now
+                return
+            await asyncio.sleep(earliest - now)
+
+    # ------------------------------------------------------------------ robots.txt
+
+    async def _robots_for(self, target: httpx.URL, allow_private: bool) -> _Robots:
+        port = target.port or (443 if target.scheme == "https" else 80)
+        origin = f"{target.scheme}://{target.host.lower()}:{port}"
+        fut = self._robots.get(origin)
+        if fut is None:
+            netloc = target.netloc.decode("ascii")
+            fut = self._robots[origin] = asyncio.ensure_future(
+                self._load_robots(f"{target.scheme}://{netloc}/robots.txt", target.host.lower(), allow_private))
+        return await asyncio.shield(fut)
+
+    async def _load_robots(self, robots_url: str, host: str, allow_private: bool) -> _Robots:
+        ctx = _Ctx()
+        opts = _Opts(allow_private=allow_private, robots=False, check_type=False,
+                     max_bytes=ROBOTS_MAX_BYTES, truncate=True)
+        try:
+            res = await self._fetch(robots_url, {}, opts, ctx)
+        except Exception as err:  # never let a robots.txt problem end the crawl
+            return _Robots(unreachable=f"robots.txt check failed ({type(err).__name__}), treated as disallow")
+        if res.body is not None:
+            text = res.body.decode("utf-8", errors="replace")
+            parser = RobotFileParser(robots_url)
+            parser.parse(_robots_lines(text))
+            delay = parser.crawl_delay(self.settings.user_agent)
+            robots = _Robots(parser=parser, crawl_delay=float(delay) if delay is not None else None)
+            if robots.crawl_delay:
+                h = self._host(host)
+                h.delay = max(h.delay, min(robots.crawl_delay, MAX_CRAWL_DELAY))
+                h.next_start = max(h.next_start, _LAST_START.get(host, -math.inf) + h.delay)
+            return robots
+        # RFC 9309: a server error or no answer means "disallow everything" for now; any other
+        # 4xx (404, 410, 401, 403), or a redirect chain that does not end, means "allow everything".
+        if res.status is not None and (res.status >= 500 or res.status in RETRY_STATUSES):
+            return _Robots(unreachable=f"robots.txt unreachable ({res.error or res.status}), treated as disallow")
+        if res.status is None and res.error != "too many redirects":
+            # No answer at all (refused, timeout, private address ...): the host is unusable this run.
+            return _Robots(unreachable=f"{res.error} (fetching robots.txt)")
+        return _Robots()
+
+    # ------------------------------------------------------------------ address checks
+
+    async def _resolves_private(self, host: str, port: int) -> bool:
+        """True if a DNS name resolves to a private address (real network only; cached per fetcher)."""
+        if not self._net_checks or (host, port) in self._resolved_ok:
+            return False
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+            return False  # a literal: already judged by is_private_host
+        except ValueError:
+            pass
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return False  # let the request report the failure
+        for info in infos:
+            try:
+                if ip_is_private(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
+                    return True
+            except ValueError:
+                continue
+        self._resolved_ok.add((host, port))
+        return False
+
+    @staticmethod
+    def _peer_is_private(response: httpx.Response) -> bool:
+        stream = response.extensions.get("network_stream")
+        if stream is None:
+            return False
+        try:
+            addr = stream.get_extra_info("server_addr")
+        except Exception:
+            return False
+        if not addr:
+            return False
+        try:
+            return ip_is_private(ipaddress.ip_address(str(addr[0]).split("%", 1)[0]))
+        except ValueError:
+            return False
+
+
+def _robots_lines(text: str) -> list[str]:
+    """robots.txt lines; a fractional Crawl-delay is rounded up (urllib.robotparser reads integers only)."""
+    out = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "crawl-delay":
+            raw = value.split("#", 1)[0].strip()
+            try:
+                seconds = float(raw)
+            except ValueError:
+                seconds = math.nan
+            if math.isfinite(seconds) and seconds >= 0 and not raw.isdigit():
+                line = f"Crawl-delay: {math.ceil(seconds)}"
+        out.append(line)
+    return out
+
+
+def fetch_all(requests: Iterable[FetchRequest | str], settings: FetchSettings | None = None) -> list[FetchResult]:
+    """Fetch ``requests`` and return their results in input order (synchronous wrapper)."""
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(settings) as fetcher:
+            got: dict[int, FetchResult] = {}
+            async for i, res in fetcher._fetch_indexed(requests):
+                got[i] = res
+            return [got[i] for i in sorted(got)]
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run())
+    # Called from inside an event loop: run on a private loop in a worker thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()

@@ -1,0 +1,104 @@
+"""Reproduce the shipped NER model (``newsmine train``) or the stock baseline.
+
+Data (from ../shared/data, never copied into the repo):
+- GermEval 2014 train (outer spans; OTH, *deriv, *part -> no entity),
+- SmartData news corpus, train and test (PER/LOC/ORG; the test half is not an
+  evaluation set here),
+- the train split of the project's own corpus, repeated ``corpus_repeat`` times
+  (regional news is what newsmine reads; it is small, so it is upweighted).
+Tuning uses GermEval dev; GermEval test and the corpus test split are only for
+the reported numbers (``newsmine evaluate``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+
+from pipeline.training.conll import bio_file_to_docbin
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+CONFIGS = ROOT / "models" / "configs"
+
+
+@dataclass
+class TrainSpec:
+    config: Path = CONFIGS / "de_news.cfg"
+    output: Path = ROOT / "models" / "de_news"
+    workdir: Path = ROOT / "build" / "train"
+    shared: Path = SHARED
+    use_smartdata: bool = True
+    use_corpus: bool = True
+    corpus_repeat: int = 4
+    name: str = "news"
+    version: str = "0.1.0"
+    max_steps: int | None = None
+
+
+def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
+    """Write train/dev DocBins; return their paths and document counts."""
+    nlp = spacy.blank("de")
+    spec.workdir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    train = DocBin(store_user_data=False)
+
+    def add(name: str, docbin: DocBin, repeat: int = 1) -> None:
+        docs = list(docbin.get_docs(nlp.vocab))
+        counts[name] = len(docs)
+        for _ in range(repeat):
+            for doc in docs:
+                train.add(doc)
+
+    add("germeval-train", bio_file_to_docbin(spec.shared / "germeval2014" / "NER-de-train.outer.tsv", nlp.vocab))
+    if spec.use_smartdata:
+        for part in ("train", "test"):
+            add(f"smartdata-{part}", bio_file_to_docbin(spec.shared / "smartdata-corpus-de" / f"{part}.tsv", nlp.vocab))
+    if spec.use_corpus:
+        from pipeline.corpus import JSONL_PATH, read_jsonl, to_docbin
+
+        if JSONL_PATH.exists():
+            records = [r for r in read_jsonl() if r["split"] == "train"]
+            add("corpus-train", to_docbin(records, nlp), repeat=spec.corpus_repeat)
+    dev = bio_file_to_docbin(spec.shared / "germeval2014" / "NER-de-dev.outer.tsv", nlp.vocab)
+    train_path, dev_path = spec.workdir / "train.spacy", spec.workdir / "dev.spacy"
+    train.to_disk(train_path)
+    dev.to_disk(dev_path)
+    return train_path, dev_path, counts
+
+
+def train(spec: TrainSpec) -> Path:
+    """Train with spaCy and install model-best into ``spec.output``."""
+    from spacy.cli.train import train as spacy_train
+
+    train_path, dev_path, counts = prepare_data(spec)
+    out_dir = spec.workdir / f"run-{spec.output.name}"
+    overrides = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
+    if spec.max_steps:
+        overrides["training.max_steps"] = spec.max_steps
+    spacy_train(spec.config, out_dir, overrides=overrides)
+    install(out_dir / "model-best", spec, counts)
+    return spec.output
+
+
+def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
+    """Copy a trained pipeline to ``spec.output`` with newsmine's name, version and data notes."""
+    if spec.output.exists():
+        shutil.rmtree(spec.output)
+    shutil.copytree(trained, spec.output)
+    meta_path = spec.output / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta.update({"name": spec.name, "version": spec.version,
+                 "description": "newsmine German NER (PER/LOC/ORG) for regional news",
+                 "author": "newsmine", "license": "CC BY 4.0 (follows the training data)",
+                 "sources": [{"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
+                             {"name": "DFKI SmartData corpus v1", "license": "CC BY 4.0"},
+                             {"name": "newsmine regional news corpus (train split)", "license": "CC BY 4.0"}]})
+    if counts:
+        meta["newsmine_training_docs"] = counts
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))

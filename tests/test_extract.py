@@ -1,0 +1,495 @@
+"""Main-content extraction (pipeline.extract) on realistic German news pages."""
+
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import extract as extract_module
+from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, parse_date
+
+# --------------------------------------------------------------------------- pages
+
+# Layout 1: JSON-LD (@graph with WebPage, NewsArticle, BreadcrumbList), relative canonical,
+# cookie banner, article header with lead and byline, figure with credit, subheading,
+# inline "Lesen Sie auch", credit line, newsletter box, "Zum Thema", "Meistgelesen" sidebar.
+_LD = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebPage", "@id": "https://www.rhein-kurier.example/duisburg/haushalt-123.html#page",
+         "name": "Duisburg: Rat beschließt Haushalt"},
+        {
+            "@type": "NewsArticle",
+            "headline": "Duisburg: Rat beschließt Haushalt mit 48 Millionen Euro Defizit",
+            "datePublished": "2026-11-24T14:05:00+01:00",
+            "dateModified": "2026-11-24T18:30:00+01:00",
+            "author": [{"@type": "Person", "name": "Anna Schmidt"},
+                       {"@type": "Organization", "name": "dpa"}],
+            "articleSection": "Duisburg",
+            "inLanguage": "de-DE",
+            "description": "Der Rat der Stadt Duisburg hat den Haushalt für 2027 beschlossen.",
+            "articleBody": (
+                "Der Rat der Stadt Duisburg hat am Montagabend den Haushalt für das kommende Jahr "
+                "beschlossen. Kämmerin Martina Ammann-Hilberath rechnet mit einem Defizit von rund "
+                "48 Millionen Euro. Die Grünen stimmten gegen den Entwurf, die SPD und die CDU dafür. "
+                "Oberbürgermeister Sören Link sprach von einem „Haushalt der Verantwortung“. Die "
+                "Gewerbesteuer bleibt unverändert, die Grundsteuer B steigt dagegen leicht. "
+                "Streit um die Schulen Besonders umstritten war das Programm für die Sanierung der "
+                "Schulen in Marxloh und Hochfeld. Dafür sind 12,5 Millionen Euro vorgesehen. "
+                "Die Bezirksregierung Düsseldorf muss den Haushalt noch genehmigen. Eine Entscheidung "
+                "wird im Februar erwartet."
+            ),
+            "mainEntityOfPage": {"@id": "https://www.rhein-kurier.example/duisburg/haushalt-123.html"},
+        },
+        {"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": "Startseite"},
+            {"@type": "ListItem", "position": 2, "name": "Duisburg"},
+            {"@type": "ListItem", "position": 3, "name": "Rat beschließt Haushalt"}]},
+    ],
+}
+
+JSONLD_PAGE = f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8">
+<title>Duisburg: Rat beschließt Haushalt | Rhein-Kurier</title>
+<link rel="canonical" href="/duisburg/haushalt-123.html">
+<meta property="og:title" content="Rat beschließt Haushalt | Rhein-Kurier">
+<meta name="description" content="Der Rat der Stadt Duisburg hat den Haushalt für 2027 beschlossen.">
+<script type="application/ld+json">{json.dumps(_LD, ensure_ascii=False)}</script>
+</head><body>
+<div id="cmp-consent" class="consent-layer"><p>Wir verwenden Cookies und ähnliche Technologien, um Ihnen
+das bestmögliche Nutzungserlebnis zu bieten. Mit „Alle akzeptieren“ stimmen Sie zu.</p>
+<button>Alle akzeptieren</button></div>
+<header class="site-header"><a href="/">Rhein-Kurier</a><nav><ul><li><a href="/duisburg/">Duisburg</a></li>
+<li><a href="/essen/">Essen</a></li><li><a href="/sport/">Sport</a></li></ul></nav></header>
+<main>
+<nav class="breadcrumb"><a href="/">Startseite</a> › <a href="/duisburg/">Duisburg</a></nav>
+<article class="article">
+<header class="article__header">
+<h1 class="article__title">Duisburg: Rat beschließt Haushalt mit 48 Millionen Euro Defizit</h1>
+<p class="article__lead">Der Rat der Stadt Duisburg hat den Haushalt für 2027 beschlossen &ndash; mit
+knapper Mehrheit und viel Streit über die Schulen.</p>
+<div class="article__byline">Von Anna Schmidt · <time datetime="2026-11-24T14:05:00+01:00">24.11.2026, 14:05 Uhr</time></div>
+</header>
+<figure class="article__image"><img src="/img/rathaus.jpg" alt="">
+<figcaption>Das Duisburger Rathaus am Burgplatz. <span class="credit">Foto: Hans Blossey / Funke Foto Services</span></figcaption>
+</figure>
+<div class="article__body">
+<p>Der Rat der Stadt Duisburg hat am Montagabend den Haushalt für das kommende Jahr beschlossen.
+Kämmerin Martina Ammann-Hilberath rechnet mit einem Defizit von rund 48 Millionen Euro.</p>
+<p>Die Grünen stimmten gegen den Entwurf, die SPD und die CDU dafür. Oberbürgermeister Sören Link sprach
+von einem &bdquo;Haushalt der Verantwortung&ldquo;.</p>
+<p><strong>Lesen Sie auch:</strong> <a href="/duisburg/grundsteuer-456.html">Grundsteuer: Was Eigentümer jetzt zahlen</a></p>
+<p>Die Gewerbesteuer bleibt unverändert, die Grundsteuer B steigt dagegen leicht.</p>
+<h2>Streit um die Schulen</h2>
+<p>Besonders umstritten war das Programm für die Sanierung der Schulen in Marxloh und Hochfeld.
+Dafür sind 12,5 Millionen Euro vorgesehen.</p>
+<p>Foto: dpa</p>
+<p>Die Bezirksregierung Düsseldorf muss den Haushalt noch genehmigen. Eine Entscheidung wird im
+Februar erwartet.</p>
+</div>
+<div class="newsletter-teaser"><h3>Newsletter</h3><p>Jetzt abonnieren: Alles Wichtige aus Duisburg jeden
+Morgen kostenlos in Ihrem Postfach.</p></div>
+<section class="article-related"><h2>Zum Thema</h2><ul>
+<li><a href="/duisburg/kita-789.html">Kita-Gebühren in Duisburg steigen 2027</a></li>
+<li><a href="/duisburg/bad-790.html">Hallenbad in Homberg bleibt länger geschlossen</a></li></ul></section>
+<div class="social-share"><a href="#">Teilen</a><a href="#">Drucken</a></div>
+</article>
+<aside class="sidebar"><section class="most-read"><h2>Meistgelesen</h2><ol>
+<li><a href="/essen/unfall.html">Schwerer Unfall auf der A40 bei Essen-Frohnhausen</a></li>
+<li><a href="/duisburg/zoo.html">Zoo Duisburg: Nachwuchs bei den Koalas</a></li></ol></section></aside>
+</main>
+<footer class="site-footer"><p>© 2026 Rhein-Kurier Mediengruppe. Alle Rechte vorbehalten.</p>
+<a href="/impressum">Impressum</a> · <a href="/datenschutz">Datenschutz</a></footer>
+</body></html>
+"""
+
+# Layout 2: meta tags only (Open Graph, article:*, author), a body div with a repeated caption,
+# a "Bild:" credit, an "Das könnte Sie auch interessieren" box inside the body, a paywall teaser.
+META_PAGE = """<!DOCTYPE html>
+<html lang="de-DE"><head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>Essen: Neue Straßenbahnlinie 109 fährt ab Dezember - WAZ-Lokal</title>
+<meta property="og:title" content="Essen: Neue Straßenbahnlinie 109 fährt ab Dezember | Essener Tageblatt">
+<meta property="og:site_name" content="Essener Tageblatt">
+<meta property="og:url" content="https://www.essener-tageblatt.example/essen/strassenbahn-109-a7781.html">
+<meta property="og:description" content="Die Ruhrbahn verlängert die Linie 109 bis Steele.">
+<meta property="article:published_time" content="2026-11-20T06:30:00+01:00">
+<meta property="article:modified_time" content="2026-11-21T09:15:00+01:00">
+<meta property="article:section" content="Essen">
+<meta name="author" content="Jörg Brandt und Selin Aydın">
+</head><body>
+<div class="page">
+<div class="top-navigation"><a href="/">Startseite</a> <a href="/essen/">Essen</a></div>
+<div class="article-body">
+<h1>Essen: Neue Straßenbahnlinie 109 fährt ab Dezember</h1>
+<div class="image-box"><img src="/tram.jpg"><p class="image-caption">Eine Straßenbahn der Ruhrbahn am Hauptbahnhof Essen.</p></div>
+<p>Die Ruhrbahn verlängert die Straßenbahnlinie 109 vom Essener Hauptbahnhof bis nach Steele. Ab dem
+14. Dezember fahren die Bahnen im Zehn-Minuten-Takt, teilte das Verkehrsunternehmen am Donnerstag mit.</p>
+<p>Eine Straßenbahn der Ruhrbahn am Hauptbahnhof Essen.</p>
+<p>Die neue Strecke hat rund 23 Millionen Euro gekostet. Bund und Land übernehmen nach Angaben der
+Stadt Essen etwa 90 Prozent der Kosten.</p>
+<p>Bild: Ruhrbahn GmbH</p>
+<div class="inline-box"><h3>Das könnte Sie auch interessieren</h3><ul>
+<li><a href="/essen/a40.html">A40: Sperrung am Wochenende zwischen Frohnhausen und Holsterhausen</a></li>
+<li><a href="/essen/rüttenscheid.html">Rüttenscheid: Neues Café an der Rü eröffnet</a></li></ul></div>
+<p>Verkehrsdezernentin Simone Raskob sagte: „Die Anbindung des Essener Ostens wird damit deutlich besser.“</p>
+<div class="paywall-hint"><p>Weiterlesen mit Essener Tageblatt Plus. Sie haben bereits ein Abo? Jetzt anmelden.</p></div>
+</div>
+</div>
+</body></html>
+"""
+
+# Layout 3: no JSON-LD, no meta dates: visible byline and German date, boxes without classes.
+PLAIN_PAGE = """<!DOCTYPE html>
+<html lang="de"><head><meta charset="iso-8859-1">
+<title>Moers: Grafschafter Museum zeigt Funde aus der Römerzeit - Niederrhein Nachrichten</title></head>
+<body><div id="wrapper">
+<div id="cookie-hinweis"><p>Diese Website verwendet Cookies. Durch die Nutzung stimmen Sie der Verwendung zu.</p></div>
+<table width="100%"><tr><td class="menu"><a href="/">Home</a> | <a href="/moers/">Moers</a> | <a href="/kamp-lintfort/">Kamp-Lintfort</a></td></tr></table>
+<div id="main">
+<h1>Moers: Grafschafter Museum zeigt Funde aus der Römerzeit</h1>
+<div class="info">Von Klaus Müller | 3. März 2026, 09:45 Uhr</div>
+<div class="text">
+<p>Das Grafschafter Museum im Moerser Schloss zeigt ab Sonntag rund 300 Fundstücke aus der Römerzeit.
+Viele davon wurden bei Ausgrabungen in Asberg entdeckt, wo einst das Kastell Asciburgium stand.</p>
+<p>Museumsleiterin Diana Finkele freut sich über die Leihgaben aus Bonn und Xanten. „So etwas hat es in
+Moers noch nicht gegeben“, sagte sie bei der Vorbesichtigung.</p>
+<p>Die Ausstellung im Überblick:</p>
+<ul><li>Öffnungszeiten: dienstags bis sonntags von 11 bis 18 Uhr</li>
+<li>Eintritt: 6 Euro, ermäßigt 3 Euro</li></ul>
+<p>Die Schau läuft bis zum 30. September. Führungen gibt es jeden ersten Sonntag im Monat.</p>
+</div>
+<div><h3>Meistgelesen</h3><ol>
+<li><a href="/moers/kirmes.html">Kirmes in Moers: Das ist neu in diesem Jahr</a></li>
+<li><a href="/moers/unfall.html">Unfall auf der Homberger Straße: Zwei Verletzte</a></li></ol></div>
+<div><h3>Neueste Artikel</h3><ul>
+<li><a href="/kamp-lintfort/zeche.html">Kamp-Lintfort: Zechenpark wird erweitert</a></li></ul></div>
+</div>
+<div id="fuss">Niederrhein Nachrichten &middot; <a href="/impressum">Impressum</a></div>
+</div></body></html>
+"""
+
+
+# --------------------------------------------------------------------------- layout 1: JSON-LD
+
+
+@pytest.fixture(scope="module")
+def jsonld() -> Extracted:
+    return extract(JSONLD_PAGE.encode("utf-8"), "https://www.rhein-kurier.example/duisburg/haushalt-123.html?utm_source=rss")
+
+
+def test_jsonld_metadata(jsonld: Extracted) -> None:
+    assert jsonld.method == "json-ld"
+    assert jsonld.title == "Duisburg: Rat beschließt Haushalt mit 48 Millionen Euro Defizit"
+    assert jsonld.url == "https://www.rhein-kurier.example/duisburg/haushalt-123.html"
+    assert jsonld.published == "2026-11-24T14:05:00+01:00"
+    assert jsonld.modified == "2026-11-24T18:30:00+01:00"
+    assert jsonld.authors == ["Anna Schmidt", "dpa"]
+    assert jsonld.section == "Duisburg"
+    assert jsonld.language == "de"
+    assert jsonld.captions == ["Das Duisburger Rathaus am Burgplatz."]
+    assert jsonld.lead.startswith("Der Rat der Stadt Duisburg hat den Haushalt für 2027 beschlossen – mit")
+    assert jsonld.warnings == []
+
+
+def test_jsonld_body_is_split_along_html_paragraphs(jsonld: Extracted) -> None:
+    paragraphs = jsonld.text.split("\n\n")
+    assert "Streit um die Schulen" in paragraphs  # the subheading became its own paragraph
+    assert paragraphs[1].startswith("Der Rat der Stadt Duisburg hat am Montagabend")
+    assert paragraphs[1].endswith("rund 48 Millionen Euro.")
+    assert paragraphs[-1] == "Die Bezirksregierung Düsseldorf muss den Haushalt noch genehmigen. Eine Entscheidung wird im Februar erwartet."
+    assert "„Haushalt der Verantwortung“" in jsonld.text
+    assert paragraphs[0] == jsonld.lead  # the separately marked lead opens the text
+
+
+def test_jsonld_text_has_no_boilerplate(jsonld: Extracted) -> None:
+    for junk in ("Cookies", "akzeptieren", "Lesen Sie auch", "Grundsteuer: Was Eigentümer", "Foto:",
+                 "Jetzt abonnieren", "Newsletter", "Zum Thema", "Kita-Gebühren", "Meistgelesen", "A40",
+                 "Koalas", "Rathaus am Burgplatz", "Impressum", "Teilen", "©", "Von Anna Schmidt"):
+        assert junk not in jsonld.text, junk
+
+
+def test_heuristic_text_of_jsonld_layout_without_article_body() -> None:
+    page = JSONLD_PAGE.replace('"articleBody"', '"articleBodyX"')
+    ex = extract(page)
+    assert ex.method == "heuristic"
+    paragraphs = ex.text.split("\n\n")
+    assert paragraphs[0].startswith("Der Rat der Stadt Duisburg hat den Haushalt für 2027 beschlossen")
+    assert "Streit um die Schulen" in paragraphs
+    assert "Die Gewerbesteuer bleibt unverändert, die Grundsteuer B steigt dagegen leicht." in paragraphs
+    assert "„Haushalt der Verantwortung“" in ex.text  # &bdquo;/&ldquo; decoded
+    for junk in ("Lesen Sie auch", "Foto:", "Jetzt abonnieren", "Zum Thema", "Kita-Gebühren", "Meistgelesen",
+                 "Cookies", "Rathaus am Burgplatz", "Teilen"):
+        assert junk not in ex.text, junk
+
+
+# --------------------------------------------------------------------------- layout 2: meta only
+
+
+@pytest.fixture(scope="module")
+def meta_only() -> Extracted:
+    return extract(META_PAGE.encode("utf-8"), "https://www.essener-tageblatt.example/essen/strassenbahn-109-a7781.html?ref=feed")
+
+
+def test_meta_only_metadata(meta_only: Extracted) -> None:
+    assert meta_only.method == "heuristic"
+    assert meta_only.title == "Essen: Neue Straßenbahnlinie 109 fährt ab Dezember"  # site name stripped
+    assert meta_only.url == "https://www.essener-tageblatt.example/essen/strassenbahn-109-a7781.html"
+    assert meta_only.published == "2026-11-20T06:30:00+01:00"
+    assert meta_only.modified == "2026-11-21T09:15:00+01:00"
+    assert meta_only.authors == ["Jörg Brandt", "Selin Aydın"]
+    assert meta_only.section == "Essen"
+    assert meta_only.language == "de-DE"
+    assert meta_only.lead == "Die Ruhrbahn verlängert die Linie 109 bis Steele."
+    assert meta_only.captions == ["Eine Straßenbahn der Ruhrbahn am Hauptbahnhof Essen."]
+
+
+def test_meta_only_text(meta_only: Extracted) -> None:
+    paragraphs = meta_only.text.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("Die Ruhrbahn verlängert die Straßenbahnlinie 109 vom Essener Hauptbahnhof")
+    assert "rund 23 Millionen Euro gekostet" in paragraphs[1]
+    assert paragraphs[2] == ("Verkehrsdezernentin Simone Raskob sagte: „Die Anbindung des Essener Ostens wird "
+                             "damit deutlich besser.“")
+    for junk in ("Eine Straßenbahn der Ruhrbahn am Hauptbahnhof", "Bild:", "Das könnte Sie", "A40", "Rüttenscheid",
+                 "Weiterlesen", "Abo", "Startseite", "Neue Straßenbahnlinie 109 fährt ab Dezember"):
+        assert junk not in meta_only.text, junk
+
+
+# --------------------------------------------------------------------------- layout 3: plain
+
+
+@pytest.fixture(scope="module")
+def plain() -> Extracted:
+    # declared iso-8859-1 and really windows-1252 (a German site of the old school)
+    return extract(PLAIN_PAGE.encode("cp1252"), "https://www.niederrhein-nachrichten.example/moers/museum-roemer.html")
+
+
+def test_plain_metadata(plain: Extracted) -> None:
+    assert plain.method == "heuristic"
+    assert plain.title == "Moers: Grafschafter Museum zeigt Funde aus der Römerzeit"
+    assert plain.url == "https://www.niederrhein-nachrichten.example/moers/museum-roemer.html"
+    assert plain.published == "2026-03-03T09:45:00"
+    assert plain.modified is None
+    assert plain.authors == ["Klaus Müller"]
+    assert plain.language == "de"
+    assert plain.captions == []
+    assert plain.warnings == []
+
+
+def test_plain_text(plain: Extracted) -> None:
+    paragraphs = plain.text.split("\n\n")
+    assert paragraphs[0].startswith("Das Grafschafter Museum im Moerser Schloss zeigt ab Sonntag rund 300 Fundstücke")
+    assert "„So etwas hat es in Moers noch nicht gegeben“, sagte sie bei der Vorbesichtigung." in plain.text
+    assert "Öffnungszeiten: dienstags bis sonntags von 11 bis 18 Uhr" in paragraphs  # list items kept, in order
+    assert paragraphs.index("Eintritt: 6 Euro, ermäßigt 3 Euro") == paragraphs.index("Die Ausstellung im Überblick:") + 2
+    assert paragraphs[-1] == "Die Schau läuft bis zum 30. September. Führungen gibt es jeden ersten Sonntag im Monat."
+    for junk in ("Meistgelesen", "Kirmes", "Homberger Straße", "Neueste Artikel", "Zechenpark", "Cookies",
+                 "Klaus Müller", "09:45", "Impressum", "Home"):
+        assert junk not in plain.text, junk
+
+
+# --------------------------------------------------------------------------- more layouts
+
+
+def test_json_ld_array_string_author_and_body_with_newlines() -> None:
+    ld = [{"@context": "https://schema.org", "@type": "Organization", "name": "Kölner Abendblatt"},
+          {"@context": "https://schema.org", "@type": ["ReportageNewsArticle"], "headline": "Köln &amp; der Dom",
+           "author": "Von Markus Hoffmann", "datePublished": "2026-05-02", "articleSection": ["Köln", "Kultur"],
+           "url": "https://koelner-abendblatt.example/koeln/dom.html",
+           "articleBody": "Der Kölner Dom bekommt ein neues Dach für 4,2 Millionen Euro.\n\nDie Arbeiten "
+                          "beginnen im Juni und dauern zwei Jahre, sagte Dombaumeister Peter Füssenich."}]
+    page = f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body></body></html>'
+    ex = extract(page, "https://koelner-abendblatt.example/koeln/dom.html?amp=1")
+    assert ex.method == "json-ld"
+    assert ex.title == "Köln & der Dom"
+    assert ex.authors == ["Markus Hoffmann"]
+    assert ex.section == "Köln"
+    assert ex.published == "2026-05-02"
+    assert ex.url == "https://koelner-abendblatt.example/koeln/dom.html"
+    assert ex.text.split("\n\n") == [
+        "Der Kölner Dom bekommt ein neues Dach für 4,2 Millionen Euro.",
+        "Die Arbeiten beginnen im Juni und dauern zwei Jahre, sagte Dombaumeister Peter Füssenich.",
+    ]
+
+
+def test_invalid_json_ld_falls_back_to_page_with_warning() -> None:
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+            '<meta name="DC.date" content="2026-02-29"></head><body><article><h1>Wesel baut neue Rheinbrücke</h1>'
+            '<p>Stand: 12.01.2026, 17:20 Uhr</p>'
+            '<p>Die Stadt Wesel und der Landesbetrieb Straßen.NRW haben den Bau der neuen Rheinbrücke begonnen.</p>'
+            '<p>Die Kosten liegen bei rund 100 Millionen Euro, die Brücke soll 2030 fertig sein.</p>'
+            '</article></body></html>')
+    ex = extract(page)
+    assert any("JSON-LD" in w for w in ex.warnings)
+    assert ex.title == "Wesel baut neue Rheinbrücke"
+    assert ex.published == "2026-01-12T17:20:00"  # 2026-02-29 does not exist: ignored
+    assert ex.modified == "2026-01-12T17:20:00"
+    assert ex.text.split("\n\n") == [
+        "Die Stadt Wesel und der Landesbetrieb Straßen.NRW haben den Bau der neuen Rheinbrücke begonnen.",
+        "Die Kosten liegen bei rund 100 Millionen Euro, die Brücke soll 2030 fertig sein.",
+    ]
+
+
+def test_itemprop_article_body_and_br_paragraphs() -> None:
+    page = ('<html><body><div class="teaser"><p>Andere Meldung mit langem Teasertext, der nichts mit dem '
+            'Artikel zu tun hat, aber lang ist.</p></div>'
+            '<div itemprop="articleBody">Erster Absatz des Artikels über das neue Hallenbad in Kleve.<br><br>'
+            'Zweiter Absatz: Das Bad kostet 18 Millionen Euro &amp; öffnet im Herbst.<br>Eine Zeile darunter.'
+            '</div></body></html>')
+    ex = extract(page)
+    assert ex.text.split("\n\n") == [
+        "Erster Absatz des Artikels über das neue Hallenbad in Kleve.",
+        "Zweiter Absatz: Das Bad kostet 18 Millionen Euro & öffnet im Herbst. Eine Zeile darunter.",
+    ]
+
+
+# --------------------------------------------------------------------------- charset
+
+
+GERMAN = "<html><head><meta charset='{cs}'><title>Grüße</title></head><body><p>Über die Straße in Köln fährt " \
+         "ein Bus für 5 €. Die Bürger ärgern sich über Schäden, „sagt“ die Mäßigung.</p></body></html>"
+SENTENCE = "Über die Straße in Köln fährt ein Bus für 5 €. Die Bürger ärgern sich über Schäden, „sagt“ die Mäßigung."
+
+
+def test_windows_1252_bytes_declared_as_utf8() -> None:
+    data = GERMAN.format(cs="utf-8").encode("cp1252")
+    text, charset = decode_html(data)
+    assert charset == "windows-1252"
+    assert SENTENCE in text
+    ex = extract(data)
+    assert ex.text == SENTENCE
+    assert "charset fallback windows-1252" in ex.warnings
+
+
+def test_utf8_bytes_declared_as_latin1_do_not_become_mojibake() -> None:
+    data = GERMAN.format(cs="iso-8859-1").encode("utf-8")
+    text, charset = decode_html(data)
+    assert charset == "utf-8"
+    assert "Ã" not in text
+    ex = extract(data)
+    assert ex.text == SENTENCE
+    assert ex.title == "Grüße"
+
+
+def test_correct_utf8_and_declared_argument() -> None:
+    data = GERMAN.format(cs="utf-8").encode("utf-8")
+    assert decode_html(data) == (data.decode("utf-8"), "utf-8")
+    assert decode_html(data, "utf-8")[1] == "utf-8"
+    latin = GERMAN.format(cs="").replace("„", '"').replace("“", '"').encode("iso-8859-15")
+    assert decode_html(latin, "ISO-8859-15") == (latin.decode("iso-8859-15"), "iso8859-15")
+    assert extract(data).warnings == []
+
+
+def test_bom_and_str_input_with_mojibake() -> None:
+    data = GERMAN.format(cs="iso-8859-1").encode("utf-16")
+    assert decode_html(data)[1].startswith("utf-16")
+    assert extract(data).text == SENTENCE
+    broken = GERMAN.format(cs="utf-8").encode("utf-8").decode("cp1252", errors="replace")
+    assert "Ã¼" in broken
+    ex = extract(broken)
+    assert ex.text == SENTENCE
+    assert any("mojibake" in w for w in ex.warnings)
+
+
+def test_mixed_utf8_with_stray_windows_1252_bytes() -> None:
+    data = GERMAN.format(cs="utf-8").encode("utf-8").replace("Schäden".encode(), "Schäden".encode("cp1252"))
+    text, _ = decode_html(data)
+    assert SENTENCE in text
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("2026-11-24T14:05:00+01:00", "2026-11-24T14:05:00+01:00"),
+    ("2026-11-24T13:05:00Z", "2026-11-24T13:05:00+00:00"),
+    ("2026-11-24T14:05:00.123+0100", "2026-11-24T14:05:00+01:00"),
+    ("2026-11-24", "2026-11-24"),
+    ("24.11.2026, 14:05 Uhr", "2026-11-24T14:05:00"),
+    ("Stand: 24.11.2026 14.05 Uhr", "2026-11-24T14:05:00"),
+    ("24. November 2026", "2026-11-24"),
+    ("3. März 2026 um 9:45 Uhr", "2026-03-03T09:45:00"),
+    ("3. Maerz 2026", "2026-03-03"),
+    ("1. Dezember 2025", "2025-12-01"),
+    ("Tue, 24 Nov 2026 14:05:00 +0100", "2026-11-24T14:05:00+01:00"),
+    ("31.02.2026", None),
+    ("2026-13-01", None),
+    ("24.11.2026, 25:70 Uhr", "2026-11-24"),
+    ("gestern", None),
+    ("", None),
+    (None, None),
+])
+def test_parse_date(raw: str | None, iso: str | None) -> None:
+    assert parse_date(raw) == iso
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("bad", [
+    b"", "", "   \n ", b"\x00" * 100, random.Random(7).randbytes(20_000), "<html><body><div><span",
+    "<<<>>>&&&;;", b"\xff\xfe\x00", "<html></html>", "<p>Hi</p>", None, 42,
+])
+def test_bad_input_returns_empty_text_with_warning(bad: object) -> None:
+    ex = extract(bad)  # type: ignore[arg-type]
+    assert isinstance(ex, Extracted)
+    assert ex.text == ""
+    assert ex.method == "none"
+    assert ex.warnings
+    json.dumps(ex.to_dict())
+
+
+def test_deeply_nested_page_does_not_crash() -> None:
+    page = ("<html><body><p>Ein Absatz vor der tiefen Verschachtelung, lang genug für den Text.</p>"
+            + "<div>" * 100_000 + "<p>Ganz innen.</p>" + "</div>" * 100_000 + "</body></html>")
+    ex = extract(page)
+    assert isinstance(ex, Extracted)
+    assert "Ein Absatz vor der tiefen Verschachtelung" in ex.text
+    assert any("nesting" in w for w in ex.warnings)
+
+
+def test_huge_input_is_truncated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_module, "MAX_INPUT_CHARS", 2000)
+    page = "<html><body><p>" + "Ein langer Satz über Duisburg. " * 500 + "</p></body></html>"
+    ex = extract(page.encode())
+    assert any("truncated" in w for w in ex.warnings)
+    assert 0 < len(ex.text) < 2000
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(), st.binary()))
+def test_arbitrary_input_never_raises(data: str | bytes) -> None:
+    ex = extract(data, "https://example.org/x")
+    assert isinstance(ex.text, str)
+    assert ex.url == "https://example.org/x"
+    assert ex.text or ex.warnings
+
+
+_FRAGMENTS = st.sampled_from([
+    "<p>", "</p>", "<div class='article-body'>", "</div>", "<script>", "</script>", "<h1>", "</h1>", "<br>",
+    "Über Straße", "Köln &amp; Bonn", "&#x", "<figure><figcaption>Foto: dpa</figcaption></figure>", "<!--", "-->",
+    '<script type="application/ld+json">{"@type":"NewsArticle","author":[', "]}", "<time datetime='2026-02-30'>",
+    "Von Anna Schmidt", "24.11.2026, 14:05 Uhr", "<meta charset='utf-16'>", "\x00", "Meistgelesen", "<li>", "<a>",
+    " Der Rat der Stadt beschließt den Haushalt mit 48 Millionen Euro Defizit. ",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=60))
+def test_arbitrary_html_fragments_never_raise(parts: list[str]) -> None:
+    page = "".join(parts)
+    for ex in (extract(page), extract(page.encode("utf-8", errors="replace"))):
+        assert isinstance(ex, Extracted)
+        assert "<script" not in ex.text
+        assert ex.method in ("json-ld", "heuristic", "none")
+
+
+def test_to_dict_and_version() -> None:
+    d = extract(META_PAGE).to_dict()
+    assert set(d) == {"url", "title", "text", "published", "modified", "authors", "section", "lead", "captions",
+                      "language", "method", "warnings"}
+    json.dumps(d, ensure_ascii=False)
+    assert EXTRACTOR_VERSION.startswith("extract-")
