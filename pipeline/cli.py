@@ -327,7 +327,7 @@ def serve(db_path: str, port: int, open_browser: bool) -> None:
     if not Path(db_path).exists():
         fail(f"database {db_path} does not exist (run `newsmine run` first)")
     args = [sys.executable, "-m", "datasette", "serve", db_path, "--host", "127.0.0.1",
-            "--port", str(port), "--immutable" if False else "--nolock"]
+            "--port", str(port)]
     if open_browser:
         args.append("--open")
     raise SystemExit(subprocess.call(args))
@@ -370,6 +370,18 @@ def corpus_check(path: str | None) -> None:
             click.echo(p, err=True)
         fail(f"{len(problems)} problems in {len(records)} articles")
     click.echo(f"ok: {len(records)} articles")
+
+
+@corpus.command(name="consistency")
+def corpus_consistency() -> None:
+    """Second reading: label conflicts and strings annotated elsewhere but not here."""
+    from pipeline.corpus import consistency_report, read_jsonl
+
+    report = consistency_report(read_jsonl())
+    for key, lines in report.items():
+        click.echo(f"## {key}: {len(lines)}")
+        for line in lines:
+            click.echo(f"  {line}")
 
 
 @cli.command()
@@ -418,7 +430,12 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
 @click.option("--corpus-repeat", default=4, show_default=True, type=click.IntRange(0, 100),
               help="How often the corpus train split is repeated in the training data.")
 @click.option("--max-steps", type=click.IntRange(1), default=None, help="Override training.max_steps.")
-def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None) -> None:
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="spaCy training config (default: models/configs/de_news.cfg).")
+@click.option("--vectors", type=click.Path(exists=True, file_okay=False), default=None,
+              help="spaCy vectors folder for configs with static vectors.")
+def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None,
+          config_path: str | None, vectors: str | None) -> None:
     """Train the German NER pipeline from ../shared/data (+ the corpus train split).
 
     \b
@@ -430,7 +447,10 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
     from pipeline.training.train import train as do_train
 
     spec = TrainSpec(shared=Path(shared) if shared else SHARED, corpus_repeat=corpus_repeat,
-                     max_steps=max_steps, use_corpus=corpus_repeat > 0)
+                     max_steps=max_steps, use_corpus=corpus_repeat > 0,
+                     vectors=Path(vectors) if vectors else None)
+    if config_path:
+        spec.config = Path(config_path)
     if baseline:
         spec.config = CONFIGS / "baseline.cfg"
         spec.output = ROOT / "build" / "baseline"

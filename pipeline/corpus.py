@@ -36,6 +36,7 @@ HEADER_KEYS = ("id", "title", "town", "published", "topic", "split")
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SRC_DIR = CORPUS_DIR / "articles" / "src"
 JSONL_PATH = CORPUS_DIR / "articles" / "corpus.jsonl"
+COUNTS_START, COUNTS_END = "<!-- counts -->", "<!-- /counts -->"
 
 
 class CorpusError(ValueError):
@@ -192,6 +193,14 @@ def build(src_dir: Path = SRC_DIR, out: Path = JSONL_PATH) -> list[Article]:
     with open(out, "w", encoding="utf-8") as handle:
         for art in articles:
             handle.write(json.dumps(art.to_json(), ensure_ascii=False) + "\n")
+    readme = CORPUS_DIR / "README.md"
+    if out == JSONL_PATH and readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.find(COUNTS_START), text.find(COUNTS_END)
+        if 0 <= start < end:
+            table = counts_table(a.to_json() for a in articles)
+            text = text[: start + len(COUNTS_START)] + "\n" + table + "\n" + text[end:]
+            readme.write_text(text, encoding="utf-8")
     return articles
 
 
@@ -274,6 +283,46 @@ def label_counts(records: Iterable[dict]) -> dict[str, Counter]:
         c["ROLE"] += len(rec.get("roles", []))
         c["QUOTE"] += len(rec.get("quotes", []))
     return counts
+
+
+def counts_table(records: Iterable[dict]) -> str:
+    """Markdown table of articles, words and spans per split (for corpus/README.md)."""
+    counts = label_counts(records)
+    cols = ["articles", "words", "PER", "LOC", "ORG", "MONEY", "ROLE", "QUOTE"]
+    total = sum(counts.values(), Counter())
+    lines = ["| split | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
+    for split in (*SPLITS, "total"):
+        c = total if split == "total" else counts.get(split, Counter())
+        lines.append(f"| {split} | " + " | ".join(f"{c[k]:,}" for k in cols) + " |")
+    return "\n".join(lines)
+
+
+def consistency_report(records: Iterable[dict]) -> dict[str, list[str]]:
+    """Second-reading checks over the whole corpus.
+
+    ``label_conflicts``: the same string annotated with different labels (a
+    LOC/ORG alternation can be right: venue vs institution; each is reviewed).
+    ``unannotated``: a string annotated somewhere that occurs elsewhere, as a
+    whole word, outside any span (a likely miss).
+    """
+    records = list(records)
+    labels: dict[str, Counter] = {}
+    for rec in records:
+        for ent in rec["entities"]:
+            labels.setdefault(ent["text"], Counter())[ent["label"]] += 1
+    conflicts = [f"{text!r}: {dict(c)}" for text, c in sorted(labels.items()) if len(c) > 1]
+    misses: list[str] = []
+    for rec in records:
+        text = rec["text"]
+        covered = [(e["start"], e["end"]) for e in rec["entities"]] + [(m["start"], m["end"]) for m in rec["money"]]
+        for name in labels:
+            if len(name) < 3:
+                continue
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                if not any(s <= m.start() and m.end() <= e for s, e in covered):
+                    misses.append(f"{rec['id']}:{m.start()}: {name!r} not annotated "
+                                  f"(elsewhere {dict(labels[name])}): …{text[max(0, m.start() - 30):m.end() + 30]}…")
+    return {"label_conflicts": conflicts, "unannotated": misses}
 
 
 def to_docbin(records: Iterable[dict], nlp=None, *, include_money: bool = False):

@@ -1,6 +1,6 @@
 """Main-content extraction from German news HTML pages.
 
-One call of :func:`extract` parses the page once (``lxml.html``) and works through a
+One call of :func:`extract` parses the page once (``lxml``) and works through a
 cheap-first chain:
 
 1. **JSON-LD** (``<script type="application/ld+json">``, also ``@graph`` lists and arrays):
@@ -49,7 +49,7 @@ MAX_INPUT_CHARS = 20_000_000
 MIN_TEXT_CHARS = 25
 """A main text shorter than this counts as "no main text found"."""
 
-__all__ = ["EXTRACTOR_VERSION", "Extracted", "decode_html", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "Extracted", "decode_html", "extract", "parse_date"]
 
 
 # --------------------------------------------------------------------------- result
@@ -269,7 +269,7 @@ def _repair_mojibake(text: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------- text helpers
 
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_WS_RE = re.compile(r"\s+")
+
 _BR_MARK = "\u2028"
 _DOUBLE_BR_RE = re.compile(f"{_BR_MARK}\\s*{_BR_MARK}")
 
@@ -278,7 +278,7 @@ def _norm(text: str | None) -> str:
     """Collapse whitespace, drop invisible characters; German characters are untouched."""
     if not text:
         return ""
-    return _WS_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    return " ".join(_INVISIBLE_RE.sub("", text).split())
 
 
 def _unescape(text: str | None) -> str:
@@ -314,7 +314,14 @@ def _classid(el: _El) -> str:
 
 
 def _is_element(el: Any) -> bool:
-    return isinstance(el, _El) and isinstance(el.tag, str)
+    return isinstance(getattr(el, "tag", None), str)
+
+
+# Pre-selections in C: only elements that carry the attributes a pass looks at.
+_xp_classid = lxml.etree.XPath("//*[@class or @id]")
+_xp_attrs = lxml.etree.XPath("//*[@class or @id or @itemprop]")
+_xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
+_xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
 
 
 def _ancestors(el: _El, limit: int = 400) -> Iterator[_El]:
@@ -511,6 +518,9 @@ _BOX_HEADINGS = (
     "ähnliche artikel", "newsletter", "kommentare", "artikel teilen", "teilen",
 )
 _BOX_HEADINGS_SET = set(_BOX_HEADINGS)
+_BOX_HEADING_PREFIX_RE = re.compile(
+    "(?:" + "|".join(re.escape(h) for h in _BOX_HEADINGS if h != "teilen") + r") .{1,35}$"
+)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = frozenset((
     "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
@@ -535,9 +545,11 @@ _CREDIT_TAIL_RE = re.compile(
 _SHORT_CREDIT_RE = re.compile(r"^(?:dpa|afp|ap|epd|kna|sid|reuters|imago|getty images|picture alliance)"
                               r"(?:\s*[/|,]\s*[\w .-]{0,40})?$", re.I)
 _READ_ALSO_RE = re.compile(
-    r"^(?:lesen sie auch|lies auch|auch interessant|mehr zum thema|zum thema|lesetipp|weiterlesen|mehr dazu"
-    r"|hier lesen sie|mehr lesen|das könnte sie auch interessieren|passend dazu|siehe auch|mehr aus"
-    r"|empfehlung der redaktion)\b\s*[:\-–]?",
+    r"^(?:(?:lesen sie auch|lies auch|lesetipp|hier lesen sie|das könnte sie auch interessieren"
+    r"|empfehlung der redaktion)\b"
+    # phrases that can also open a real sentence ("Zum Thema Verkehr sagte ...") need a colon or dash
+    r"|(?:auch interessant|mehr zum thema|zum thema|weiterlesen|mehr dazu|mehr lesen|passend dazu|siehe auch)"
+    r"\s*(?:[:\-–—]|$))",
     re.I,
 )
 _TEASER_PHRASES = (
@@ -570,15 +582,13 @@ def _norm_key(text: str) -> str:
 
 
 def _is_box_heading(text: str) -> bool:
+    """ "Meistgelesen", "Zum Thema", "Mehr zum Thema Verkehr", "Lesen Sie auch:" ..."""
+    if len(text) > 200:
+        return False
     key = _norm_key(text)
     if not key or len(key) > 80:
         return False
-    if key in _BOX_HEADINGS_SET:
-        return True
-    for heading in _BOX_HEADINGS:
-        if key.startswith(heading + " ") and len(key) <= len(heading) + 35 and heading not in ("teilen",):
-            return True
-    return False
+    return key in _BOX_HEADINGS_SET or bool(_BOX_HEADING_PREFIX_RE.match(key))
 
 
 def _looks_like_name(s: str, strict: bool = True) -> bool:
@@ -897,7 +907,7 @@ def _collect_captions(root: _El) -> list[str]:
     targets: list[_El] = []
     for el in root.iter("figure", "figcaption"):
         targets.append(el)
-    for el in root.iter():
+    for el in _xp_attrs(root):
         if not _is_element(el) or el.tag in ("figure", "figcaption", "body", "html", "article", "main"):
             continue
         cid = _classid(el)
@@ -983,7 +993,8 @@ def _remove_boilerplate(root: _El) -> None:
     doc_total = 0
     weak: list[_El] = []
     strong: list[_El] = []
-    for el in root.iter():
+    forms: list[_El] = []
+    for el in _xp_boiler(root):
         if not _is_element(el) or el.tag in ("html", "body", "main", "article"):
             continue
         role = (el.get("role") or "").lower()
@@ -991,7 +1002,7 @@ def _remove_boilerplate(root: _El) -> None:
             strong.append(el)
             continue
         if el.tag == "form":
-            weak.append(el)  # some CMS wrap the whole page in a <form>
+            forms.append(el)  # some CMS (ASP.NET) wrap the whole page in a <form>
             continue
         if el.tag == "header" or role == "banner":
             if not any(a.tag in ("article", "main") for a in _ancestors(el)):
@@ -1010,7 +1021,7 @@ def _remove_boilerplate(root: _El) -> None:
             strong.append(el)
         elif _WEAK_BOILER_RE.search(cid):
             weak.append(el)
-    if weak or strong:
+    if weak or strong or forms:
         doc_total = _paragraph_text_total(root)
 
     def holds_the_article(el: _El) -> bool:
@@ -1027,6 +1038,11 @@ def _remove_boilerplate(root: _El) -> None:
         if el.getparent() is None or holds_the_article(el):
             continue  # e.g. a paywall wrapper around the article text itself
         _drop(el)
+    for el in forms:
+        if el.getparent() is None or (doc_total and _paragraph_text_total(el) >= 0.5 * doc_total):
+            continue
+        if next(el.iter("h1"), None) is None:
+            _drop(el)
 
 
 def _remove_boxes(root: _El) -> None:
@@ -1038,8 +1054,10 @@ def _remove_boxes(root: _El) -> None:
         if el.tag in _HEADING_TAGS:
             candidates.append(el)
         elif el.tag in ("p", "strong", "b", "span", "div", "dt", "legend", "header") and len(el) <= 2:
-            cid = _classid(el)
-            if len(el) == 0 or "head" in cid or "title" in cid:
+            if len(el) == 0:
+                if el.text and len(el.text) < 200 and _is_box_heading(el.text):
+                    candidates.append(el)
+            elif "head" in _classid(el) or "title" in _classid(el):
                 candidates.append(el)
     for el in candidates:
         if el.getparent() is None:
@@ -1060,7 +1078,13 @@ def _remove_boxes(root: _El) -> None:
         box_text = _text_of(box)
         box_plain = len(box_text) - _link_text_len(box) - len(text)
         protected = box.tag in ("body", "html", "main", "article") or (box.get("itemprop") or "").lower() == "articlebody"
-        if not protected and box_plain < 300:
+        before = 0  # article text ahead of the heading in the same parent: the heading is inside the body
+        for sib in heading.itersiblings(preceding=True):
+            if _is_element(sib):
+                before += len(_text_of(sib)) - _link_text_len(sib)
+                if before >= 80:
+                    break
+        if not protected and box_plain < 300 and before < 80:
             _drop(box)
             continue
         # heading inside the body: drop it and the link lists that follow it
@@ -1134,7 +1158,7 @@ def _byline_authors(root: _El) -> tuple[list[str], list[_El]]:
     """Authors from byline markup; also the byline elements found (removed from the text later)."""
     names: list[str] = []
     elements: list[_El] = []
-    for el in root.iter():
+    for el in _xp_byline(root):
         if not _is_element(el) or el.tag in ("html", "body", "article", "main"):
             continue
         itemprop = (el.get("itemprop") or "").lower()
@@ -1206,12 +1230,15 @@ def _time_dates(root: _El) -> tuple[str | None, str | None]:
     return published, modified
 
 
+_DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|dateline|info|stand")
+
+
 def _date_elements_text(root: _El) -> Iterator[str]:
-    for el in root.iter():
+    for el in _xp_classid(root):
         if not _is_element(el):
             continue
         cid = _classid(el)
-        if cid.strip() and re.search(r"date|datum|time|zeit|meta|byline|published|dateline|info|stand", cid):
+        if cid.strip() and _DATE_CLASS_RE.search(cid):
             text = _text_of(el)
             if 6 <= len(text) <= 200:
                 yield text
@@ -1220,7 +1247,7 @@ def _date_elements_text(root: _El) -> Iterator[str]:
 def _lead_elements(root: _El) -> list[_El]:
     """Elements marked up as lead/teaser/standfirst (class or itemprop), in document order."""
     found: list[_El] = []
-    for el in root.iter():
+    for el in _xp_attrs(root):
         if not _is_element(el) or el.tag in ("html", "body", "article", "main", "meta"):
             continue
         cid = _classid(el)
@@ -1344,6 +1371,14 @@ def _has_block_descendant(el: _El) -> bool:
     return False
 
 
+def _is_simple_row(tr: _El) -> bool:
+    """A table row whose cells hold only inline content (not a layout table)."""
+    for d in tr.iterdescendants():
+        if isinstance(d.tag, str) and d.tag in _BLOCK_TAGS and d.tag not in ("td", "th"):
+            return False
+    return True
+
+
 def _unit_texts(el: _El) -> list[str]:
     raw = _raw_text(el)
     return [t for t in (_norm(piece.replace(_BR_MARK, " ")) for piece in _DOUBLE_BR_RE.split(raw)) if t]
@@ -1390,6 +1425,13 @@ def _collect_units(containers: list[_El]) -> list[_Unit]:
                     continue
                 # inline element wrapping blocks: walk into it like a block
             is_block = tag in _BLOCK_TAGS
+            if tag == "tr" and el is not container and _is_simple_row(el):
+                flush()
+                cells = [_norm(_raw_text(c).replace(_BR_MARK, " ")) for c in el if isinstance(c.tag, str)]
+                row = " | ".join(c for c in cells if c)
+                if row:
+                    units.append(_Unit("p", row, _link_text_len(el) / max(1, len(row))))
+                continue
             if el is not container and tag in _UNIT_TAGS and not _has_block_descendant(el):
                 flush()
                 texts = _unit_texts(el)
@@ -1416,11 +1458,15 @@ def _collect_units(containers: list[_El]) -> list[_Unit]:
 
 
 
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def _alpha_ratio(text: str) -> float:
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
+    """Share of letters among the non-space characters (normalised text: single spaces)."""
+    visible = len(text) - text.count(" ")
+    if visible <= 0:
         return 0.0
-    return sum(1 for c in chars if c.isalpha()) / len(chars)
+    return len(_LETTER_RE.findall(text)) / visible
 
 
 _DATE_ONLY_STRIP_RE = re.compile(
@@ -1439,6 +1485,26 @@ def _is_date_line(text: str) -> bool:
     return len(_norm(rest).strip(" .")) <= 3
 
 
+def _is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str]) -> bool:
+    """Credits, "Lesen Sie auch", newsletter/paywall teasers, repeated captions, date lines, garbage."""
+    n = len(text)
+    if key in _AD_LINES or key in _BOX_HEADINGS_SET:
+        return True
+    if n < 200 and (_CREDIT_LINE_RE.match(text) or _SHORT_CREDIT_RE.match(text)):
+        return True
+    if n < 300:
+        if _READ_ALSO_RE.match(text):
+            return True
+        low = text.casefold()
+        if any(phrase in low for phrase in _TEASER_PHRASES):
+            return True
+    if caption_keys and (key in caption_keys or _norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys):
+        return True
+    if n <= 90 and _is_date_line(text):
+        return True
+    return n >= 3 and _alpha_ratio(text) < 0.5
+
+
 def _filter_units(units: list[_Unit], captions: list[str], title: str | None) -> list[_Unit]:
     caption_keys = {_norm_key(c) for c in captions}
     title_key = _norm_key(title or "")
@@ -1447,32 +1513,13 @@ def _filter_units(units: list[_Unit], captions: list[str], title: str | None) ->
     for u in units:
         text = u.text
         key = _norm_key(text)
-        low = text.casefold()
-        if not key:
+        if len(key) < 2 or key in seen:
             continue
         if u.kind == "h1" and (key == title_key or not title_key):
             continue
-        if key in _AD_LINES or key in _BOX_HEADINGS_SET:
-            continue
-        if _CREDIT_LINE_RE.match(text) and len(text) < 200:
-            continue
-        if _SHORT_CREDIT_RE.match(text):
-            continue
-        if _READ_ALSO_RE.match(text) and len(text) < 300:
-            continue
-        if len(text) < 300 and any(phrase in low for phrase in _TEASER_PHRASES):
-            continue
-        if key in caption_keys or _norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys:
-            continue
         if u.link_ratio > 0.6 or (u.kind == "li" and u.link_ratio > 0.5):
             continue
-        if _is_date_line(text):
-            continue
-        if len(text) >= 3 and _alpha_ratio(text) < 0.5:
-            continue
-        if len(text) < 2:
-            continue
-        if key in seen:
+        if _is_boilerplate_paragraph(text, key, caption_keys):
             continue
         seen.add(key)
         out.append(u)
@@ -1487,6 +1534,19 @@ def _filter_units(units: list[_Unit], captions: list[str], title: str | None) ->
     return result
 
 
+def _find_words(text: str, part: str, start: int) -> int:
+    """``text.find(part, start)``, but only where ``part`` starts and ends at word boundaries."""
+    i = text.find(part, start)
+    tries = 0
+    while i >= 0 and tries < 20:
+        end = i + len(part)
+        if (i == 0 or text[i - 1] == " ") and (end == len(text) or text[end] == " "):
+            return i
+        i = text.find(part, i + 1)
+        tries += 1
+    return -1
+
+
 def _split_body(body: str, html_paragraphs: list[str]) -> list[str]:
     """Split a JSON-LD articleBody into paragraphs, along its own line breaks and the HTML paragraphs."""
     text = body
@@ -1499,17 +1559,22 @@ def _split_body(body: str, html_paragraphs: list[str]) -> list[str]:
     blocks = [b for b in blocks if b]
     paragraphs = [p for p in html_paragraphs if len(p) >= 2]
     out: list[str] = []
+    j = 0  # next HTML paragraph to look for; both texts run in the same order
     for block in blocks:
         pos = 0
-        for para in paragraphs:
-            i = block.find(para, pos)
-            if i < 0:
-                continue
-            gap = block[pos:i].strip()
-            if gap:
-                out.append(gap)
-            out.append(para)
-            pos = i + len(para)
+        while j < len(paragraphs):
+            for k in range(j, min(j + 30, len(paragraphs))):  # bounded look-ahead
+                i = _find_words(block, paragraphs[k], pos)
+                if i >= 0:
+                    gap = block[pos:i].strip()
+                    if gap:
+                        out.append(gap)
+                    out.append(paragraphs[k])
+                    pos = i + len(paragraphs[k])
+                    j = k + 1
+                    break
+            else:
+                break
         rest = block[pos:].strip()
         if rest:
             out.append(rest)
@@ -1657,9 +1722,9 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     section = section or (_unescape(microdata.get("articlesection")) or None)
     breadcrumb_section = ld.breadcrumb_section
     if not section and not breadcrumb_section:
-        for el in root.iter():
+        for el in _xp_classid(root):
             if _is_element(el) and "breadcrumb" in _classid(el):
-                crumbs = [_text_of(a) for a in el.iter("a", "span", "li") if len(el) and _text_of(a)]
+                crumbs = [_text_of(a) for a in el.iter("a") if _absolute_url(a.get("href"), url) != url]
                 crumbs = crumbs or re.split(r"\s*[›>»/|]\s*", _text_of(el))
                 crumbs = [c for c in crumbs if c and c.casefold() not in _HOME_WORDS and len(c) < 60]
                 crumbs = [c for c in crumbs if not title or c.casefold() != title.casefold()]
@@ -1672,7 +1737,8 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     captions = _collect_captions(root)
     _remove_boilerplate(root)
     _remove_boxes(root)
-    body = root.body if root.find("body") is not None else root
+    body_el = root.find("body")
+    body = body_el if body_el is not None else root
 
     # ---- tier 3: heuristics on the visible page
     h1 = _choose_h1(body, page_title)
@@ -1701,13 +1767,13 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         hops = 0
         while node is not None and hops < 4:
             if _is_element(node):
-                near.append(_text_of(node)[:300])
+                near.append(_text_of(node))
             node = node.getnext()
             hops += 1
         parent = h1.getparent()
         if parent is not None and parent.getnext() is not None and _is_element(parent.getnext()):
-            near.append(_text_of(parent.getnext())[:300])
-        for chunk in near:
+            near.append(_text_of(parent.getnext()))
+        for chunk in (c for c in near if len(c) <= 200):  # a dateline, not a paragraph of the text
             v_pub, v_mod = _find_visible_dates(chunk)
             published = published or v_pub
             modified = modified or v_mod
@@ -1733,7 +1799,13 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         body_units = _filter_units([_Unit("p", p) for p in body_paragraphs], captions, title)
         body_len = sum(len(u.text) for u in body_units)
         substantial = body_len >= 200 or (heuristic_len == 0 and body_len >= MIN_TEXT_CHARS)
-        if substantial and body_len >= 0.6 * heuristic_len:
+        if substantial and heuristic_len > 1.3 * body_len and body_units:
+            # a teaser-length articleBody ("...") while the page has the full text
+            ellipsis = body_units[-1].text.endswith(("…", "...", "[…]", "[...]"))
+            prefix = (body_len < 600 and heuristic_len >= 2 * body_len
+                      and body_units[0].text[:80] in "\n\n".join(paragraphs))
+            substantial = not (ellipsis or prefix)
+        if substantial:
             paragraphs = [u.text for u in body_units]
             method = "json-ld"
     if lead_el is not None and lead and paragraphs:

@@ -91,7 +91,11 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
     if source.kind == "urls":
         return [(u, None) for u in source.urls]
     if source.kind == "directory":
-        return [(p.resolve().as_uri(), p.read_bytes()) for p in directory_files(source, base_dir)]
+        try:
+            return [(p.resolve().as_uri(), p.read_bytes()) for p in directory_files(source, base_dir)]
+        except (DiscoveryError, OSError) as err:
+            stats.errors.append(f"{source.name}: {err}")
+            return []
     todo, seen, found = [source.url], set(), []
     while todo:
         url = todo.pop(0)

@@ -436,11 +436,11 @@ def parse_sitemap(data: bytes, base_url: str) -> tuple[list[FeedEntry], list[str
         for el in root:
             if _local(el) != "sitemap":
                 continue
-            loc = _child_text(el, "loc")
-            url = urljoin(base_url, loc) if loc else None
-            if url and is_http_url(url) and url not in seen:
-                seen.add(url)
-                children.append(url)
+            child_loc = _child_text(el, "loc")
+            child = urljoin(base_url, child_loc) if child_loc else ""
+            if child and is_http_url(child) and child not in seen:
+                seen.add(child)
+                children.append(child)
     else:
         raise DiscoveryError(f"not a sitemap: {base_url} has root element <{kind}>, "
                              "expected <urlset> or <sitemapindex>")

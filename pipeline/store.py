@@ -143,12 +143,13 @@ def save_page(db: sqlite_utils.Database, *, url: str, source: str | None, status
               fetched_at: str | None = None) -> int:
     """Record a fetch outcome; keeps stored HTML when the new fetch brought none."""
     existing = next(db["pages"].rows_where("url = ?", [url], limit=1), None)
-    row = {"url": url, "final_url": final_url, "source": source, "status": status,
-           "content_type": content_type, "charset": charset, "error": error,
+    row = {"url": url, "final_url": final_url, "source": source, "status": status, "error": error,
            "elapsed_ms": elapsed_ms, "attempts": attempts, "fetched_at": fetched_at or utcnow()}
     if body is not None:
         row.update(html_gz=gzip.compress(body, 6), content_sha256=sha256(body), etag=etag,
-                   last_modified=last_modified)
+                   last_modified=last_modified, content_type=content_type, charset=charset)
+    elif existing is None:
+        row.update(content_type=content_type, charset=charset)
     elif etag or last_modified:
         row.update(etag=etag, last_modified=last_modified)
     if existing:

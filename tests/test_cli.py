@@ -118,3 +118,25 @@ def test_bad_cli_input_gives_one_line_error(args, tmp_path):
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1, result.stderr
+
+
+def test_datasette_serves_the_database(demo_db):
+    import asyncio
+
+    from datasette.app import Datasette
+
+    async def fetch():
+        ds = Datasette([str(demo_db)])
+        articles = await ds.client.get("/newsmine/articles.json?_shape=array&_size=max")
+        search = await ds.client.get("/newsmine/articles.json?_shape=array&_search=Euro")
+        return articles, search
+
+    articles, search = asyncio.run(fetch())
+    assert articles.status_code == 200
+    assert len(articles.json()) == len(DEMO_ARTICLES)
+    assert search.status_code == 200 and search.json()
+
+
+def test_serve_refuses_a_missing_database(tmp_path):
+    result = newsmine("serve", "--db", str(tmp_path / "nope.db"))
+    assert result.returncode != 0 and "does not exist" in result.stderr

@@ -80,3 +80,9 @@ def test_markup_errors_are_reported_with_position():
 
 def test_jsonl_path_is_inside_the_corpus_folder():
     assert JSONL_PATH.parent.name == "articles"
+
+
+def test_readme_states_the_current_counts(records):
+    from pipeline.corpus import CORPUS_DIR, counts_table
+
+    assert counts_table(records) in (CORPUS_DIR / "README.md").read_text(encoding="utf-8")

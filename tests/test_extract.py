@@ -346,6 +346,23 @@ def test_itemprop_article_body_and_br_paragraphs() -> None:
     ]
 
 
+@pytest.mark.parametrize(("head", "expected"), [
+    ('<link rel="canonical" href="https://a.example/x.html"><meta property="og:url" content="https://b.example/x.html">'
+     '<script type="application/ld+json">{"@type": "NewsArticle", "url": "https://c.example/x.html"}</script>',
+     "https://a.example/x.html"),
+    ('<meta property="og:url" content="https://b.example/x.html">'
+     '<script type="application/ld+json">{"@type": "NewsArticle", "url": "https://c.example/x.html"}</script>',
+     "https://b.example/x.html"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "mainEntityOfPage": {"@type": "WebPage", '
+     '"@id": "https://c.example/x.html"}}</script>', "https://c.example/x.html"),
+    ('<link rel="canonical" href="https://a.example/">', "https://a.example/lokales/x.html?x=1"),  # home page: a CMS bug
+    ("", "https://a.example/lokales/x.html?x=1"),
+])
+def test_canonical_url_precedence(head: str, expected: str) -> None:
+    page = f"<html><head>{head}</head><body><p>Ein kurzer Text über den Stadtrat in Duisburg.</p></body></html>"
+    assert extract(page, "https://a.example/lokales/x.html?x=1").url == expected
+
+
 # --------------------------------------------------------------------------- charset
 
 
@@ -392,6 +409,12 @@ def test_bom_and_str_input_with_mojibake() -> None:
     ex = extract(broken)
     assert ex.text == SENTENCE
     assert any("mojibake" in w for w in ex.warnings)
+
+
+def test_meta_claiming_utf16_is_not_trusted() -> None:
+    data = GERMAN.format(cs="utf-16").encode("utf-8")
+    assert decode_html(data) == (data.decode("utf-8"), "utf-8")
+    assert extract(data).text == SENTENCE
 
 
 def test_mixed_utf8_with_stray_windows_1252_bytes() -> None:
@@ -493,3 +516,21 @@ def test_to_dict_and_version() -> None:
                       "language", "method", "warnings"}
     json.dumps(d, ensure_ascii=False)
     assert EXTRACTOR_VERSION.startswith("extract-")
+
+
+def test_short_article_with_box_inside_body_and_form_wrapper() -> None:
+    page = ('<html><body><form id="aspnetForm" action="/artikel.aspx"><div id="nav"><a href="/">Start</a></div>'
+            '<h1>Kleve: Neue Bürgermeisterin vereidigt</h1><div class="text">'
+            '<p>Die neue Bürgermeisterin von Kleve, Sonja Northing, ist am Dienstag im Rathaus vereidigt worden.</p>'
+            '<p>Sie tritt ihr Amt am 1. November an.</p>'
+            '<h3>Mehr zum Thema</h3><ul><li><a href="/a">Kommunalwahl in Kleve: Alle Ergebnisse</a></li></ul>'
+            '<table><tr><th>Partei</th><th>Sitze</th></tr><tr><td>CDU</td><td>18 Sitze</td></tr></table>'
+            '</div></form></body></html>')
+    ex = extract(page)
+    assert ex.title == "Kleve: Neue Bürgermeisterin vereidigt"
+    assert ex.text.split("\n\n") == [
+        "Die neue Bürgermeisterin von Kleve, Sonja Northing, ist am Dienstag im Rathaus vereidigt worden.",
+        "Sie tritt ihr Amt am 1. November an.",
+        "Partei | Sitze",
+        "CDU | 18 Sitze",
+    ]

@@ -64,12 +64,14 @@ def test_full_text_search_finds_compound_parts(tmp_path):
 
 def test_pages_keep_compressed_html_and_previous_body_on_304(tmp_path):
     db = store.open_db(tmp_path / "n.db")
-    pid = store.save_page(db, url="https://e.org/x", source=None, status=200, body=b"<html>Hallo</html>", etag='"v1"')
+    pid = store.save_page(db, url="https://e.org/x", source=None, status=200, body=b"<html>Hallo</html>", etag='"v1"',
+                          content_type="text/html", charset="windows-1252")
     assert gzip.decompress(db["pages"].get(pid)["html_gz"]) == b"<html>Hallo</html>"
     pid2 = store.save_page(db, url="https://e.org/x", source=None, status=304, body=None)
     assert pid2 == pid
     assert store.page_html(db, pid) == b"<html>Hallo</html>"
     assert db["pages"].get(pid)["etag"] == '"v1"'
+    assert db["pages"].get(pid)["charset"] == "windows-1252"  # a 304 keeps what the 200 said
 
 
 def test_failed_article_write_leaves_nothing_half_written(tmp_path):

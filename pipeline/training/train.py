@@ -39,6 +39,7 @@ class TrainSpec:
     name: str = "news"
     version: str = "0.1.0"
     max_steps: int | None = None
+    vectors: Path | None = None  # a spaCy vectors folder (python -m pipeline.training.vectors)
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
@@ -65,6 +66,7 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
         if JSONL_PATH.exists():
             records = [r for r in read_jsonl() if r["split"] == "train"]
             add("corpus-train", to_docbin(records, nlp), repeat=spec.corpus_repeat)
+            counts["corpus-train-ids"] = [r["id"] for r in records]  # type: ignore[assignment]
     dev = bio_file_to_docbin(spec.shared / "germeval2014" / "NER-de-dev.outer.tsv", nlp.vocab)
     train_path, dev_path = spec.workdir / "train.spacy", spec.workdir / "dev.spacy"
     train.to_disk(train_path)
@@ -79,6 +81,8 @@ def train(spec: TrainSpec) -> Path:
     train_path, dev_path, counts = prepare_data(spec)
     out_dir = spec.workdir / f"run-{spec.output.name}"
     overrides = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
+    if spec.vectors:
+        overrides["paths.vectors"] = str(spec.vectors)
     if spec.max_steps:
         overrides["training.max_steps"] = spec.max_steps
     spacy_train(spec.config, out_dir, overrides=overrides)
