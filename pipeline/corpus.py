@@ -28,7 +28,7 @@ ENTITY_LABELS = ("PER", "LOC", "ORG")
 MONEY_QUALIFIERS = (
     "rund", "etwa", "ca.", "fast", "knapp", "mehr als", "über", "bis zu",
     "mindestens", "weniger als", "gut", "nahezu", "circa", "annähernd", "höchstens",
-    "unter", "insgesamt",
+    "unter",
 )
 SPLITS = ("train", "dev", "test")
 HEADER_KEYS = ("id", "title", "town", "published", "topic", "split")

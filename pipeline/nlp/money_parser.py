@@ -150,7 +150,7 @@ MONEY_RE = re.compile(
     rf"""
     (?<![\w.,€])
     (?:
-      (?P<cur1>{_CUR_BEFORE})\s?(?P<n1>{_NUM})(?:\s+(?P<s1>{_SCALE}))?(?![\w,])(?!\.\d)
+      (?P<cur1>{_CUR_BEFORE})\s?(?P<n1>{_NUM})(?:\s+(?P<s1>{_SCALE}))?(?!\w)(?![.,]\d)
     |
       (?P<lo>{_AMOUNT})(?:\s+(?P<slo>{_SCALE}))?{_RANGE_SEP}(?P<hi>{_AMOUNT})(?:\s+(?P<shi>{_SCALE}))?\s*(?P<cur2>{_CUR_AFTER})
     |
@@ -163,6 +163,8 @@ _QUALIFIER_RE = re.compile(
     r"(?:^|(?<=[\s(„\"»]))(?P<q>" + "|".join(re.escape(q) for q in QUALIFIERS) + r")\s+$",
     re.IGNORECASE,
 )
+_PREFIX_NEXT_RE = re.compile(r"\s?\d")
+_VAGUE_BEFORE_RE = re.compile(r"\b(?:paar|einige|mehrere|etliche|viele|wenige)\s+$", re.IGNORECASE)
 _ZWISCHEN_RE = re.compile(r"(?:zwischen|von)\s+$", re.IGNORECASE)
 
 
@@ -202,7 +204,9 @@ def _case_ok(amount: str) -> bool:
 def find_money(text: str) -> list[MoneyMatch]:
     """All euro amounts in ``text``, left to right, with qualifiers."""
     found: list[MoneyMatch] = []
-    for m in MONEY_RE.finditer(text):
+    pos = 0
+    while (m := MONEY_RE.search(text, pos)) is not None:
+        pos = m.end()
         low: Decimal | None
         high: Decimal | None = None
         if m.group("cur1"):
@@ -233,6 +237,12 @@ def find_money(text: str) -> list[MoneyMatch]:
         else:
             if not _case_ok(m.group("n3")):
                 continue
+            if m.group("cur3").upper() in ("EUR", "€") and _PREFIX_NEXT_RE.match(text, m.end()):
+                # "2026 EUR 180.000": the currency belongs to the number after it
+                pos = m.start("cur3")
+                continue
+            if _VAGUE_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()]) and not m.group("n3")[0].isdigit():
+                continue  # "ein paar tausend Euro" is vague
             low = _value(m.group("n3"), _scale(m.group("s3"), m.group("cur3")))
         if low is None:
             continue
