@@ -261,6 +261,8 @@ def start_run(db: sqlite_utils.Database, command: str, config: str | None, model
               extractor_version: str | None) -> int:
     from pipeline import __version__
 
+    # a run still marked running was killed: newsmine has a single writer per database
+    db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
     return db["runs"].insert({"started_at": utcnow(), "command": command, "config": config,
                               "model": model, "extractor_version": extractor_version,
                               "newsmine_version": __version__, "status": "running",
