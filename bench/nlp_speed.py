@@ -51,12 +51,19 @@ def main() -> None:
 
     texts = load_texts()
     nlp = load()
-    results = {"docs": len(texts), "machine": platform.processor() or platform.machine(),
-               "tokenizer": tokens_per_second(lambda ts: nlp.tokenizer.pipe(ts), texts, args.repeat),
-               "newsmine": tokens_per_second(lambda ts: nlp.pipe(ts, batch_size=64), texts, args.repeat)}
+    runners = {"tokenizer": lambda ts: nlp.tokenizer.pipe(ts),
+               "newsmine": lambda ts: nlp.pipe(ts, batch_size=64)}
     if args.peer:
         peer = spacy.load(args.peer)
-        results["peer"] = tokens_per_second(lambda ts: peer.pipe(ts, batch_size=64), texts, args.repeat)
+        runners["peer"] = lambda ts: peer.pipe(ts, batch_size=64)
+    # alternate the candidates so that drift on a shared machine hits all alike; keep the best
+    best = dict.fromkeys(runners, 0.0)
+    for _ in range(args.repeat):
+        for name, fn in runners.items():
+            best[name] = max(best[name], tokens_per_second(fn, texts, 1))
+    results = {"docs": len(texts), "tokens": sum(len(d) for d in nlp.tokenizer.pipe(texts)),
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores, 1 thread", **best}
+    if args.peer:
         results["newsmine/peer"] = results["newsmine"] / results["peer"]
     results["newsmine/tokenizer"] = results["newsmine"] / results["tokenizer"]
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()}, indent=2))

@@ -1,0 +1,676 @@
+"""Crash safety of ``newsmine run``: SIGKILL at random moments, run again, compare with an uninterrupted run.
+
+A generated site of German regional news (articles naming people, places, organisations and
+euro amounts; JSON-LD on some; ETags on some; one deleted page; one page without main text) is
+served with an RSS feed from a real HTTP server on 127.0.0.1, every answer a little delayed.
+
+* Reference: ``python -m pipeline.cli run`` once, uninterrupted, into a fresh database; a second
+  uninterrupted run into another fresh database must give the same logical content (so the
+  pipeline is deterministic and any difference below is the crash's doing).
+* Trials (fixed seed): a fresh database, ``newsmine run`` as a subprocess, SIGKILL after a random
+  delay (a time within the reference run's duration, or once the run's progress -- pages stored
+  plus articles written -- reaches a random point, plus a random few milliseconds), in some trials
+  a second SIGKILL during the rerun, then a rerun to completion.
+* Checked: while a run is going (a reader polling the database in its own read transactions),
+  right after every kill, and at the end: ``PRAGMA integrity_check``, foreign keys, the FTS index,
+  no duplicate article URLs, no orphan rows, and every article that can be seen at all has exactly
+  the reference's title, text, mentions and amounts (no half-written article is ever visible).
+  At the end the logical content (articles, mentions, amounts, entities, pages) equals the reference.
+
+``pytest -s`` prints the figures (trials, kills that landed mid-run, by phase, articles compared).
+NEWSMINE_RESUME_TRIALS and NEWSMINE_RESUME_SEED change the number of trials and the seed (soak runs).
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import dataclasses
+import gzip
+import hashlib
+import html as html_lib
+import json
+import math
+import os
+import random
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import pytest
+from loopback import LoopbackServer, Recorded, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = int(os.environ.get("NEWSMINE_RESUME_SEED", "20250611"))
+TRIALS = int(os.environ.get("NEWSMINE_RESUME_TRIALS", "20"))
+N_ARTICLES = 40
+# Trials run side by side (each with its own database); two keep a two-core machine busy.
+PARALLEL = max(1, min(2, os.cpu_count() or 1))
+POLL_S = 0.015
+RUN_TIMEOUT_S = 120.0
+
+# --------------------------------------------------------------------------- the generated site
+
+PEOPLE = ["Sören Link", "Thomas Kufen", "Henriette Reker", "Stephan Keller", "Petra Oberhaus", "Ulrich Demir",
+          "Markus Schäfer", "Claudia Weber", "Jens Hoffmann", "Aylin Yilmaz", "Michael Becker", "Sabine Krüger",
+          "Frank Dudda", "Karin Welge", "Daniel Schranz", "Marc Buchholz", "Ina Scharrenbach", "Hendrik Wüst"]
+PLACES = ["Duisburg", "Essen", "Düsseldorf", "Köln", "Bochum", "Dortmund", "Gelsenkirchen", "Oberhausen",
+          "Mülheim an der Ruhr", "Wesel", "Moers", "Hagen", "Marxloh", "Rheinhausen", "Herne", "Bottrop"]
+ORGS = ["Stadtwerke Duisburg", "Ruhrverband", "Bezirksregierung Düsseldorf", "Deutsche Bahn", "Evonik",
+        "Thyssenkrupp", "Universität Duisburg-Essen", "Sparkasse Essen", "Landschaftsverband Rheinland",
+        "Emschergenossenschaft", "Ruhrbahn", "Verkehrsverbund Rhein-Ruhr", "IHK Niederrhein", "Caritas"]
+AMOUNTS = ["2,5 Millionen Euro", "rund 800.000 Euro", "14 Mio. Euro", "knapp 120.000 Euro", "1,2 Milliarden Euro",
+           "45.000 Euro", "zwischen 3 und 4 Millionen Euro", "etwa 650.000 Euro", "18,7 Millionen Euro",
+           "mehr als 300.000 Euro", "9,5 Mio. Euro", "250.000 €"]
+TOPICS = ["Brücke wird deutlich teurer", "Gesamtschule wird saniert", "Neues Hallenbad geplant",
+          "Streit um den Radweg am Kanal", "Klinik bekommt Förderung", "Straßenbahnlinie wird verlängert",
+          "Hafen investiert in neue Kräne", "Stadt kauft Zechengelände", "Feuerwache zieht um",
+          "Kita-Ausbau verzögert sich"]
+SENTENCES = [
+    "{per}, Sprecher der {org}, kündigte am Montag in {loc} an, dass für das Vorhaben {amt} bereitstehen.",
+    "Nach Angaben der {org} kostet der erste Bauabschnitt in {loc} {amt}.",
+    "„Wir haben lange darauf gewartet“, sagte {per} bei einem Termin im Rathaus von {loc}.",
+    "Die {org} rechnet inzwischen mit Kosten von {amt}, ursprünglich war deutlich weniger veranschlagt.",
+    "Kritik kommt von {per}: Die Verwaltung in {loc} habe die Risiken zu spät offengelegt.",
+    "Das Land stellt über die {org} Fördermittel in Höhe von {amt} zur Verfügung.",
+    "Anwohner in {loc} hatten sich bereits im Frühjahr mit einem Brief an {per} gewandt.",
+    "Der Rat der Stadt {loc} soll im Juni über die Vorlage entscheiden, teilte {per} mit.",
+    "Bis zum Baubeginn müsse die {org} noch mehrere Gutachten vorlegen, erklärte {per}.",
+    "Für die Planung allein hat die Stadt {loc} bereits {amt} ausgegeben.",
+]
+ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", " ": "-"})
+
+
+@dataclasses.dataclass
+class Page:
+    path: str
+    title: str
+    body: str
+    etag: str | None        # answers 304 to a matching If-None-Match
+    delay: float            # seconds before every answer
+    status: int = 200
+
+
+def _article_html(base: str, path: str, title: str, paras: list[str], author: str, day: int, jsonld: bool) -> str:
+    ld = ""
+    if jsonld:
+        ld = ('<script type="application/ld+json">' + json.dumps({
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+            "datePublished": f"2025-05-{day:02d}T08:00:00+02:00",
+            "author": {"@type": "Person", "name": author},
+            "publisher": {"@type": "Organization", "name": "Rhein-Ruhr-Testbote"},
+            "mainEntityOfPage": base + path}, ensure_ascii=False) + "</script>")
+    ps = "\n".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paras)
+    t = html_lib.escape(title, quote=False)
+    return f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8"><title>{t} - Rhein-Ruhr-Testbote</title>{ld}</head>
+<body><nav><ul><li><a href="/">Start</a></li><li><a href="/duisburg/">Duisburg</a></li>
+<li><a href="/essen/">Essen</a></li><li><a href="/sport/">Sport</a></li></ul></nav>
+<main><article><h1>{t}</h1>
+<div class="meta"><span class="author">{html_lib.escape(author)}</span> | {day:02d}.05.2025, 08:00 Uhr</div>
+<div class="story-text">
+{ps}
+</div></article></main>
+<footer><p>© 2025 Rhein-Ruhr-Testbote (Testseite, alle Artikel sind fiktiv)</p>
+<a href="/impressum">Impressum</a> · <a href="/datenschutz">Datenschutz</a></footer></body></html>
+"""
+
+
+def make_site(base: str, n: int, seed: int) -> list[Page]:
+    """``n`` article pages (unique texts), then a deleted page (404) and a video page without main text."""
+    rng = random.Random(seed)
+    pages: list[Page] = []
+    for i in range(n):
+        loc = rng.choice(PLACES)
+        title = f"{loc}: {rng.choice(TOPICS)}"
+        paras = []
+        for _ in range(rng.randint(3, 5)):
+            paras.append(" ".join(
+                rng.choice(SENTENCES).format(per=rng.choice(PEOPLE), org=rng.choice(ORGS), loc=rng.choice(PLACES),
+                                             amt=rng.choice(AMOUNTS))
+                for _ in range(rng.randint(2, 3))))
+        paras.append(f"Die Vorlage mit der Nummer {1000 + i}/2025 ist im Ratsinformationssystem der Stadt {loc} "
+                     "einsehbar.")
+        path = f"/{loc.split()[0].lower().translate(ASCII)}/artikel-{i:03d}.html"
+        body = _article_html(base, path, title, paras, rng.choice(PEOPLE), 1 + i % 28, jsonld=i % 3 == 0)
+        pages.append(Page(path, title, body, etag=f'"a{i}"' if i % 2 == 0 else None, delay=rng.uniform(0.02, 0.04)))
+    pages.append(Page("/wesel/geloescht-999.html", "Gelöschter Artikel", "nicht gefunden", etag=None,
+                      delay=rng.uniform(0.02, 0.04), status=404))
+    video = ('<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Video: Hochwasser in Wesel</title>'
+             '</head><body><nav><ul><li><a href="/">Start</a></li></ul></nav><main><article>'
+             '<h1>Video: Hochwasser in Wesel</h1><div class="player" data-src="/v/1.mp4"></div></article></main>'
+             '<footer><p>© 2025 Rhein-Ruhr-Testbote</p></footer></body></html>')
+    pages.append(Page("/video/hochwasser-wesel.html", "Video: Hochwasser in Wesel", video, etag='"v1"',
+                      delay=rng.uniform(0.02, 0.04)))
+    return pages
+
+
+def rss(base: str, pages: list[Page]) -> str:
+    items = "".join(
+        f"<item><title>{xml_escape(p.title)}</title><link>{base}{p.path}</link><guid>{base}{p.path}</guid>"
+        f"<pubDate>Mon, {1 + i % 28:02d} May 2025 08:00:00 +0200</pubDate></item>\n" for i, p in enumerate(pages))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Rhein-Ruhr-Testbote</title>'
+            f"<link>{base}/</link><description>Testseite</description><language>de-de</language>\n{items}"
+            "</channel></rss>\n")
+
+
+def _page_route(page: Page):
+    def route(req: Recorded) -> Reply:
+        if page.status != 200:
+            return Reply(status=page.status, body=page.body, content_type="text/plain; charset=utf-8",
+                         delay=page.delay)
+        headers = {"ETag": page.etag} if page.etag else {}
+        if page.etag and page.etag in (req.header("if-none-match") or ""):
+            return Reply(status=304, headers=headers, content_type=None, delay=page.delay)
+        return Reply(body=page.body, headers=headers, delay=page.delay)
+    return route
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    srv = LoopbackServer()
+    base = srv.base_url
+    pages = make_site(base, N_ARTICLES, SEED)
+    for page in pages:
+        srv.route(page.path, _page_route(page))
+    srv.route("/feed.xml", Reply(body=rss(base, pages), content_type="application/rss+xml; charset=utf-8",
+                                 delay=0.03))
+    srv.route("/robots.txt", Reply(body="User-agent: *\nAllow: /\n", content_type="text/plain; charset=utf-8"))
+    cfg = tmp_path_factory.mktemp("resume-site") / "sources.toml"
+    cfg.write_text(f'[[source]]\nname = "testbote"\nkind = "feed"\nurl = "{base}/feed.xml"\n'
+                   'region = ["NRW"]\nallow_private = true\nmin_delay = 0\n', encoding="utf-8")
+    with srv:
+        yield cfg, pages, srv
+
+
+# --------------------------------------------------------------------------- reading a database
+
+
+def _sha(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+@dataclasses.dataclass
+class State:
+    """What a database holds, reduced to what must not depend on whether a run was interrupted."""
+
+    schema_ready: bool = False
+    articles: dict = dataclasses.field(default_factory=dict)   # url -> dict (fields, mentions, money)
+    pages: dict = dataclasses.field(default_factory=dict)      # url -> (sha256 of stored html or None, error)
+    entities: dict = dataclasses.field(default_factory=dict)   # key -> (label, name, sorted aliases)
+    problems: list = dataclasses.field(default_factory=list)   # structural problems found while reading
+
+    def logical(self) -> dict:
+        return {"articles": self.articles, "pages": self.pages, "entities": self.entities}
+
+
+def read_state(con: sqlite3.Connection, *, verify_html: bool = True) -> State:
+    """One consistent read (a single read transaction) of everything the comparison needs.
+
+    ``con`` must be in autocommit mode (``isolation_level=None``) so that BEGIN/COMMIT are ours.
+    ``verify_html``: hash the decompressed html of every page (else trust ``content_sha256``; the
+    polls during a run skip it to stay cheap).
+    """
+    st = State()
+    con.execute("BEGIN")
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "_sqlite_migrations" not in tables:
+            return st
+        applied = con.execute("SELECT count(*) FROM _sqlite_migrations WHERE migration_set = 'newsmine'").fetchone()[0]
+        if applied < 2:  # the schema is still being made (every migration is one transaction)
+            return st
+        st.schema_ready = True
+        html_col = "html_gz" if verify_html else "html_gz IS NOT NULL"
+        for url, html_gz, sha, error in con.execute(f"SELECT url, {html_col}, content_sha256, error FROM pages"):
+            stored = None
+            if html_gz and verify_html:
+                stored = _sha(gzip.decompress(html_gz))
+                if stored != sha:
+                    st.problems.append(f"page {url}: content_sha256 does not match the stored html")
+            elif html_gz:
+                stored = sha
+            st.pages[url] = (stored, error)
+        rows = con.execute("""SELECT a.id, a.url, a.title, a.text, a.published, a.authors, a.language, a.content_sha256,
+                                     p.url FROM articles a LEFT JOIN pages p ON p.id = a.page_id ORDER BY a.id""")
+        by_id = {}
+        for aid, url, title, text, published, authors, language, text_sha, page_url in rows:
+            if url in st.articles:
+                st.problems.append(f"duplicate article url {url}")
+            if _sha(text or "") != text_sha:
+                st.problems.append(f"article {url}: content_sha256 does not match its text")
+            rec = {"title": title, "text_sha256": _sha(text or ""), "published": published, "authors": authors,
+                   "language": language, "page_url": page_url, "mentions": [], "money": []}
+            st.articles[url] = by_id[aid] = rec
+        for aid, start, end, label, text, key in con.execute(
+                """SELECT m.article_id, m.start, m."end", m.label, m.text, e.key
+                   FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id"""):
+            if aid not in by_id:
+                st.problems.append(f"mention {text!r} of a missing article {aid}")
+                continue
+            if key is None:
+                st.problems.append(f"mention {text!r} of a missing entity")
+            by_id[aid]["mentions"].append((start, end, label, text, key))
+        for aid, start, end, text, value, high, qualifier, years in con.execute(
+                'SELECT article_id, start, "end", text, value_eur, high_eur, qualifier, years FROM money'):
+            if aid not in by_id:
+                st.problems.append(f"amount {text!r} of a missing article {aid}")
+                continue
+            by_id[aid]["money"].append((start, end, text, value, high, qualifier, years))
+        for rec in by_id.values():
+            rec["mentions"].sort(key=repr)
+            rec["money"].sort(key=repr)
+        for key, label, name, aliases in con.execute("SELECT key, label, name, aliases FROM entities"):
+            st.entities[key] = (label, name, sorted(json.loads(aliases or "[]")))
+        return st
+    finally:
+        con.execute("COMMIT")
+
+
+def health(path: Path) -> list[str]:
+    """Structural checks on a database file nobody is writing to."""
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        problems = []
+        result = [r[0] for r in con.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            problems.append(f"integrity_check: {result[:5]}")
+        fk = con.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            problems.append(f"foreign_key_check: {fk[:5]}")
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "articles_fts" in tables:
+            try:
+                con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as err:
+                problems.append(f"FTS integrity-check: {err}")
+            n_fts = con.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+            n_art = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+            if n_fts != n_art:
+                problems.append(f"articles_fts has {n_fts} rows, articles {n_art}")
+        if "articles" in tables:
+            dups = con.execute("SELECT url, count(*) FROM articles GROUP BY url HAVING count(*) > 1").fetchall()
+            if dups:
+                problems.append(f"duplicate article urls: {dups[:5]}")
+        return problems
+    finally:
+        con.close()
+
+
+def partial_problems(st: State, ref: State) -> tuple[list[str], int]:
+    """Problems of a possibly incomplete state: everything present must be exactly as in the reference.
+
+    Returns the problems and the number of articles compared.
+    """
+    out = list(st.problems)
+    for url, rec in st.articles.items():
+        want = ref.articles.get(url)
+        if want is None:
+            out.append(f"article {url} is not in the reference")
+        elif rec != want:
+            diff = {k: (rec[k], want[k]) for k in rec if rec[k] != want[k]}
+            if "mentions" in diff:
+                diff["mentions"] = f"{len(rec['mentions'])} mentions, reference {len(want['mentions'])}"
+            if "money" in diff:
+                diff["money"] = f"{len(rec['money'])} amounts, reference {len(want['money'])}"
+            out.append(f"article {url} differs from the reference: {diff}")
+    for url, (sha, _error) in st.pages.items():
+        want = ref.pages.get(url)
+        if want is None:
+            out.append(f"page {url} is not in the reference")
+        elif sha is not None and sha != want[0]:
+            out.append(f"page {url}: stored html differs from the reference")
+    for key in st.entities:
+        if key not in ref.entities:
+            out.append(f"entity {key} is not in the reference")
+    return out, len(st.articles)
+
+
+def logical_diff(got: State, ref: State) -> list[str]:
+    out, _ = partial_problems(got, ref)
+    for url in sorted(set(ref.articles) - set(got.articles)):
+        out.append(f"article {url} is missing")
+    for url in sorted(set(ref.pages) - set(got.pages)):
+        out.append(f"page {url} is missing")
+    for url in sorted(set(ref.pages) & set(got.pages)):
+        if got.pages[url] != ref.pages[url]:
+            out.append(f"page {url}: {got.pages[url]} != reference {ref.pages[url]}")
+    for key in sorted(set(ref.entities) - set(got.entities)):
+        out.append(f"entity {key} is missing")
+    for key in sorted(set(ref.entities) & set(got.entities)):
+        if got.entities[key] != ref.entities[key]:
+            out.append(f"entity {key}: {got.entities[key]} != reference {ref.entities[key]}")
+    return out
+
+
+# --------------------------------------------------------------------------- running and killing
+
+
+@dataclasses.dataclass
+class Attempt:
+    """One ``newsmine run`` subprocess."""
+
+    plan: tuple | None           # None: to completion; ("time", s); ("progress", share, extra_s); ("file", s)
+    returncode: int = 0
+    killed: bool = False         # SIGKILL sent and it was what ended the process
+    duration: float = 0.0
+    phase: str = ""              # what the database showed right after the process ended
+    polls: int = 0               # consistent snapshots read while the process ran (one per commit seen)
+    busy: int = 0                # polls that could not read (locked, schema being made)
+    articles_checked: int = 0    # article comparisons during polls
+    problems: list = dataclasses.field(default_factory=list)
+    marks: dict = dataclasses.field(default_factory=dict)  # first time (s) a phase was seen by a poll
+    stderr: str = ""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    # one BLAS/OpenMP thread per run: trials run side by side and must not starve each other
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    return env
+
+
+def _progress(st: State) -> int:
+    return sum(1 for sha, _ in st.pages.values() if sha is not None) + len(st.articles)
+
+
+def _read(db: Path, **kw) -> State | None:
+    if not db.exists():
+        return None
+    con = sqlite3.connect(db, timeout=30, isolation_level=None)
+    try:
+        return read_state(con, **kw)
+    finally:
+        con.close()
+
+
+def _phase(db: Path, ref: State, before: int) -> str:
+    """Where a run was when it was killed, judged by what it had written (``before``: progress at its start)."""
+    st = _read(db, verify_html=False)
+    if st is None:
+        return "no database yet"
+    if not st.schema_ready:
+        return "schema"
+    if _progress(st) <= max(before, 0):
+        return "startup/fetch" if before <= 0 else "startup/fetch/re-storing pages (nothing new written)"
+    if len(st.pages) < len(ref.pages):
+        return "storing pages"
+    if not st.articles:
+        return "extract/nlp"
+    if len(st.articles) < len(ref.articles):
+        return "writing articles"
+    return "all articles written"
+
+
+def run_newsmine(cfg: Path, db: Path, ref: State | None, plan: tuple | None, workdir: Path) -> Attempt:
+    """Run ``newsmine run`` on ``db``, reading the database while it runs; kill it as ``plan`` says."""
+    att = Attempt(plan=plan)
+    before = -1
+    if ref is not None and (st0 := _read(db, verify_html=False)) is not None:
+        before = _progress(st0) if st0.schema_ready else 0
+    err_path = workdir / f"stderr-{time.monotonic_ns()}.txt"
+    with open(err_path, "wb") as err_file:
+        t0 = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(cfg), "--db", str(db),
+                                 "--quiet"], cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=err_file)
+        con: sqlite3.Connection | None = None
+        kill_at = plan[1] if plan and plan[0] == "time" else None
+        # a progress plan kills once this run has stored a given share of what is left to store
+        total = _progress(ref) if ref is not None else 0
+        target = (max(before, 0) + max(1, math.ceil(plan[1] * (total - max(before, 0))))
+                  if plan and plan[0] == "progress" else 0)
+        last_version, progress = None, max(before, 0)
+        try:
+            while proc.poll() is None:
+                now = time.monotonic() - t0
+                if now > RUN_TIMEOUT_S:
+                    proc.kill()
+                    att.problems.append(f"run did not finish within {RUN_TIMEOUT_S} s")
+                    break
+                if con is None and db.exists():
+                    con = sqlite3.connect(db, timeout=0.2, isolation_level=None)
+                    if plan and plan[0] == "file" and kill_at is None:
+                        kill_at = now + plan[1]
+                if con is not None:
+                    try:
+                        # a full consistent read whenever another connection has committed something
+                        version = con.execute("PRAGMA data_version").fetchone()[0]
+                        st = read_state(con, verify_html=False) if version != last_version else None
+                    except sqlite3.Error:
+                        att.busy += 1
+                        if con.in_transaction:
+                            con.execute("ROLLBACK")
+                    else:
+                        if st is not None:
+                            last_version = version
+                            att.polls += 1
+                            if st.schema_ready:
+                                att.marks.setdefault("schema", now)
+                            if st.pages:
+                                att.marks.setdefault("first page", now)
+                            if st.articles:
+                                att.marks.setdefault("first article", now)
+                            if ref is not None:
+                                found, n = partial_problems(st, ref)
+                                att.articles_checked += n
+                                att.problems += [f"while running, at {now:.2f} s: {p}" for p in found]
+                            progress = _progress(st) if st.schema_ready else 0
+                        if plan and plan[0] == "progress" and kill_at is None and progress >= target:
+                            kill_at = now + plan[2]
+                if kill_at is not None and time.monotonic() - t0 >= kill_at:
+                    proc.send_signal(signal.SIGKILL)
+                    break
+                time.sleep(POLL_S)
+        finally:
+            if con is not None:
+                con.close()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        att.duration = time.monotonic() - t0
+    att.returncode = proc.returncode
+    att.killed = proc.returncode == -signal.SIGKILL
+    att.stderr = err_path.read_text(encoding="utf-8", errors="replace")
+    if ref is not None:
+        att.phase = _phase(db, ref, before) if att.killed else "completed"
+    return att
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+@pytest.fixture(scope="module")
+def reference(site, tmp_path_factory):
+    """Two uninterrupted runs into fresh databases, side by side; they must agree."""
+    cfg, pages, _srv = site
+    work = tmp_path_factory.mktemp("resume-ref")
+    dbs = [work / "ref.db", work / "ref2.db"]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda db: run_newsmine(cfg, db, None, None, work), dbs))
+    for att in runs:
+        assert att.returncode == 0, att.stderr
+    states = []
+    for db in dbs:
+        assert health(db) == []
+        con = sqlite3.connect(db, isolation_level=None)
+        states.append(read_state(con))
+        con.close()
+    ref = states[0]
+    assert ref.problems == []
+    assert logical_diff(states[1], ref) == [], "two uninterrupted runs disagree: the pipeline is not deterministic"
+    # the reference is what the site holds: every article with entities and amounts
+    assert len(ref.pages) == len(pages)
+    assert len(ref.articles) == N_ARTICLES
+    for url, rec in ref.articles.items():
+        assert rec["mentions"] and rec["money"], url
+    assert {m[2] for rec in ref.articles.values() for m in rec["mentions"]} == {"PER", "LOC", "ORG"}
+    assert ref.pages[f"{_srv.base_url}/wesel/geloescht-999.html"][0] is None
+    assert ref.pages[f"{_srv.base_url}/video/hochwasser-wesel.html"][1].startswith("extract:")
+    duration = max(att.duration for att in runs)
+    n_mentions = sum(len(r["mentions"]) for r in ref.articles.values())
+    n_money = sum(len(r["money"]) for r in ref.articles.values())
+    print(f"\n[resume] reference: {len(ref.articles)} articles, {n_mentions} mentions, {n_money} amounts, "
+          f"{len(ref.entities)} entities, {len(ref.pages)} pages; uninterrupted run {duration:.2f} s "
+          f"(phases first seen at: {', '.join(f'{k} {v:.2f} s' for k, v in runs[0].marks.items())})")
+    return ref, duration
+
+
+def _plans(rng: random.Random, trials: int, duration: float) -> list[list[tuple]]:
+    """Kill plans per trial: one or two kills, then (implicitly) a run to completion."""
+    plans = []
+    for i in range(trials):
+        kills = []
+        for k in range(2 if i % 4 == 3 else 1):
+            if k == 0 and i % 10 == 8:
+                # while the database is being created: journal mode, migrations (kill soon after the file appears)
+                kills.append(("file", round(rng.uniform(0.0, 0.25), 3)))
+            elif (i + k) % 10 in (0, 3, 6):
+                # a random moment of the run, startup (imports, migrations, model) and fetching included
+                kills.append(("time", round(rng.uniform(0.0, duration), 3)))
+            else:
+                # a random point of the writing part: once a random share of the pages and articles still
+                # to be stored is stored, plus a few milliseconds (so the kill lands inside the next write)
+                kills.append(("progress", round(rng.uniform(0.0, 1.0), 3), round(rng.uniform(0.0, 0.03), 3)))
+        plans.append(kills)
+    return plans
+
+
+def _trial(i: int, kills: list[tuple], cfg: Path, ref: State, work: Path) -> dict:
+    tdir = work / f"trial-{i:02d}"
+    tdir.mkdir()
+    db = tdir / "newsmine.db"
+    problems: list[str] = []
+    attempts: list[Attempt] = []
+    for plan in kills:
+        att = run_newsmine(cfg, db, ref, plan, tdir)
+        attempts.append(att)
+        problems += att.problems
+        if not att.killed and att.returncode != 0:
+            problems.append(f"run exited with {att.returncode}: {att.stderr[-800:]}")
+        if db.exists():
+            # right after the kill, before anything runs again
+            problems += [f"after kill ({att.phase}): {p}" for p in health(db)]
+            found, n = partial_problems(_read(db), ref)
+            att.articles_checked += n
+            problems += [f"after kill ({att.phase}): {p}" for p in found]
+    final = run_newsmine(cfg, db, ref, None, tdir)
+    attempts.append(final)
+    problems += final.problems
+    if final.returncode != 0:
+        problems.append(f"final run exited with {final.returncode}: {final.stderr[-800:]}")
+    problems += [f"final: {p}" for p in health(db)]
+    con = sqlite3.connect(db, timeout=30, isolation_level=None)
+    st = read_state(con)
+    runs = con.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
+    last = con.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    con.close()
+    problems += [f"final: {p}" for p in logical_diff(st, ref)]
+    if not last or last[0] != "ok":
+        problems.append(f"final: last run has status {last}")
+    if dict(runs).get("running"):
+        problems.append(f"final: runs still marked running after a completed run: {runs}")
+    final.articles_checked += len(st.articles)
+    return {"trial": i, "attempts": attempts, "problems": problems, "runs": dict(runs)}
+
+
+def test_killed_runs_resume_to_the_same_content(site, reference, tmp_path_factory):
+    cfg, _pages, _srv = site
+    ref, duration = reference
+    work = tmp_path_factory.mktemp("resume-trials")
+    total_progress = _progress(ref)
+    plans = _plans(random.Random(SEED), TRIALS, duration)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(lambda a: _trial(a[0], a[1], cfg, ref, work), enumerate(plans)))
+    wall = time.monotonic() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_self, cpu_runs = ((b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime) for a, b in zip(cpu0, cpu1))
+
+    attempts = [a for r in results for a in r["attempts"]]
+    kills = [a for r in results for a in r["attempts"][:-1]]
+    mid_run = [a for a in kills if a.killed]
+    phases = collections.Counter(a.phase for a in mid_run)
+    second_kills = sum(1 for r in results if sum(a.killed for a in r["attempts"]) >= 2)
+    interrupted = sum(r["runs"].get("interrupted", 0) for r in results)
+    checked = sum(a.articles_checked for a in attempts)
+    polls = sum(a.polls for a in attempts)
+    print(f"[resume] {len(results)} trials in {wall:.1f} s ({PARALLEL} side by side, seed {SEED}); "
+          f"{len(kills)} kills planned, {len(mid_run)} landed mid-run, {second_kills} trials killed twice")
+    print(f"[resume] kills by phase: {dict(sorted(phases.items()))}")
+    kinds = collections.Counter(a.plan[0] for a in kills)
+    print(f"[resume] kill plans: {kinds['time']} at a random time in 0..{duration:.2f} s, {kinds['progress']} at a "
+          f"random point of the {total_progress} pages+articles to store (share of what was left), {kinds['file']} "
+          f"within 0.25 s of the database file appearing")
+    print(f"[resume] CPU: newsmine runs {cpu_runs:.1f} s, this test process (server, polls, checks) {cpu_self:.1f} s")
+    print(f"[resume] articles compared with the reference: {checked} ({polls} snapshots read while runs were "
+          f"going, plus after every kill and at the end); final databases equal to the reference: "
+          f"{sum(1 for r in results if not r['problems'])}/{len(results)}")
+    print(f"[resume] runs rows marked 'interrupted' (killed after start_run): {interrupted}")
+    for r in results:
+        a = r["attempts"]
+        print(f"[resume]   trial {r['trial']:2d}: " + "; ".join(
+            f"{x.plan} -> {'killed in ' + x.phase if x.killed else 'exit ' + str(x.returncode)} ({x.duration:.2f} s)"
+            for x in a[:-1]) + f"; rerun {a[-1].duration:.2f} s" + (f"; {len(r['problems'])} PROBLEMS" if r["problems"] else ""))
+
+    failures = [f"trial {r['trial']}: {p}" for r in results for p in r["problems"]]
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:40])
+    # the design must actually have produced crashes in the interesting places
+    assert len(mid_run) >= TRIALS, "too few kills landed while a run was going"
+    assert phases["writing articles"] + phases["storing pages"] >= TRIALS // 3, phases
+
+
+class SimulatedCrash(Exception):
+    """Raised from the progress callback: the run stops right after an article was committed."""
+
+
+def test_syndicated_copy_gives_the_same_content_with_and_without_a_crash(tmp_path):
+    """The same agency article under a second URL (another section), listed last in the feed.
+
+    An uninterrupted run and a run that stops after two articles and is then resumed must end with
+    the same articles. (Deterministic: the stop comes from the progress callback, after the commit
+    of the second article -- the state a SIGKILL at that moment leaves, since every article is its
+    own transaction.)
+    """
+    from pipeline import run as runner
+    from pipeline import store
+    from pipeline.nlp.model import load
+    from pipeline.sources import Source
+
+    nlp = load()
+    with LoopbackServer() as srv:
+        pages = make_site(srv.base_url, 6, SEED + 1)[:6]
+        copy_path = "/nrw/agenturmeldung-kopie.html"
+        pages.append(dataclasses.replace(pages[0], path=copy_path, etag=None,
+                                         body=pages[0].body.replace(pages[0].path, copy_path)))
+        for page in pages:
+            srv.route(page.path, _page_route(dataclasses.replace(page, delay=0.0)))
+        srv.route("/feed.xml", Reply(body=rss(srv.base_url, pages), content_type="application/rss+xml"))
+        sources = [Source(name="testbote", kind="feed", url=srv.url("/feed.xml"), allow_private=True, min_delay=0.0)]
+
+        whole = store.open_db(tmp_path / "whole.db")
+        runner.run(whole, sources, nlp)
+
+        def stop_after_two(stage: str, done: int, total: int) -> None:
+            if stage == "nlp" and done == 2:
+                raise SimulatedCrash
+
+        resumed = store.open_db(tmp_path / "resumed.db")
+        with pytest.raises(SimulatedCrash):
+            runner.run(resumed, sources, nlp, progress=stop_after_two)
+        assert resumed["articles"].count == 2
+        runner.run(resumed, sources, nlp)
+
+    got, ref = _read(tmp_path / "resumed.db"), _read(tmp_path / "whole.db")
+    n_ref, n_got = len(ref.articles), len(got.articles)
+    assert logical_diff(got, ref) == [], (
+        f"uninterrupted run: {n_ref} articles, resumed run: {n_got}. pipeline/run.py process_pending() checks "
+        "for a duplicate text only against articles already in the database, not against the pages prepared "
+        "earlier in the same chunk, so whether the copy is kept depends on where a run was interrupted")
