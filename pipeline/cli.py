@@ -223,10 +223,15 @@ def _entity_command(kind: str):
     @click.option("--name", default=None, help="Only names containing this text.")
     @format_option
     @csv_option
-    def _cmd(db_path: str, limit: int, name: str | None, fmt: str | None) -> None:
+    def _cmd(db_path: str, limit: int, name: str | None, fmt: str | None, role: bool = False) -> None:
         from pipeline import query as q
 
-        _emit(q.top_entities(_open(db_path, readonly=True), q.LABEL_OF[kind], limit, name), fmt or "table")
+        db = _open(db_path, readonly=True)
+        rows = q.people_with_roles(db, limit, name) if role else q.top_entities(db, q.LABEL_OF[kind], limit, name)
+        _emit(rows, fmt or "table")
+
+    if kind == "people":
+        _cmd = click.option("--role", is_flag=True, help="Show roles, parties and affiliations.")(_cmd)
 
     _cmd.__doc__ = f"Most mentioned {kind}.\n\n    Example: newsmine query {kind} --limit 10"
     _cmd.help = _cmd.__doc__
@@ -255,6 +260,22 @@ def query_money(db_path: str, minimum: float | None, year: int | None, article_i
 
     _emit(q.money(_open(db_path, readonly=True), minimum=minimum, year=year,
                   article_id=article_id, limit=limit), fmt or "table")
+
+
+@query.command(name="quotes")
+@db_option
+@click.option("--speaker", default=None, help="Only quotes by speakers whose name contains this.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@format_option
+@csv_option
+def query_quotes(db_path: str, speaker: str | None, limit: int, fmt: str | None) -> None:
+    """Direct quotes and who said them.
+
+    Example: newsmine query quotes --speaker Krumpholz
+    """
+    from pipeline import query as q
+
+    _emit(q.quotes(_open(db_path, readonly=True), speaker, limit), fmt or "table")
 
 
 @query.command(name="search")

@@ -99,3 +99,35 @@ def entity(db: sqlite_utils.Database, name: str, limit: int = 20) -> list[dict]:
                WHERE m1.entity_id = :id AND m2.entity_id != :id
                GROUP BY e2.id ORDER BY n DESC, e2.name LIMIT 5""", {"id": row["id"]}))
     return rows
+
+
+def people_with_roles(db: sqlite_utils.Database, limit: int = 20, name: str | None = None) -> list[dict]:
+    """People with the roles, parties and affiliations written next to their names."""
+    params: dict = {"limit": limit}
+    name_filter = ""
+    if name:
+        name_filter = "AND e.name LIKE :name"
+        params["name"] = f"%{name}%"
+    return list(db.query(
+        f"""SELECT e.id, e.name,
+                   group_concat(DISTINCT r.text) AS roles,
+                   group_concat(DISTINCT r.party) AS party,
+                   group_concat(DISTINCT r.affiliation) AS affiliation,
+                   count(DISTINCT r.article_id) AS articles
+            FROM roles r JOIN entities e ON e.id = r.entity_id
+            WHERE 1 = 1 {name_filter}
+            GROUP BY e.id ORDER BY articles DESC, e.name LIMIT :limit""", params))
+
+
+def quotes(db: sqlite_utils.Database, speaker: str | None = None, limit: int = 50) -> list[dict]:
+    """Direct quotes with their speaker (None when no named person said it)."""
+    params: dict = {"limit": limit}
+    where = "1 = 1"
+    if speaker:
+        where = "(q.speaker LIKE :speaker OR e.aliases LIKE :speaker)"
+        params["speaker"] = f"%{speaker}%"
+    return list(db.query(
+        f"""SELECT q.article_id, a.published, q.speaker, q.text
+            FROM quotes q JOIN articles a ON a.id = q.article_id
+            LEFT JOIN entities e ON e.id = q.speaker_entity_id
+            WHERE {where} ORDER BY a.published DESC, q.article_id, q.start LIMIT :limit""", params))

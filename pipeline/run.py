@@ -208,6 +208,7 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                     progress: Progress | None = None, batch_size: int = 16, n_process: int = 1,
                     force: bool = False) -> None:
     """Extract + NLP + store every pending page (see :func:`pending_pages`)."""
+    from pipeline.nlp.facts import FACTS_VERSION, find_facts, link_mentions
     from pipeline.nlp.model import entities as doc_entities
     from pipeline.nlp.money_parser import VERSION as MONEY_VERSION
 
@@ -241,13 +242,17 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
             prepared.append((page, url, ex))
         docs = nlp.pipe([ex.text for _, _, ex in prepared], batch_size=batch_size, n_process=n_process)
         for (page, url, ex), doc in zip(prepared, docs):
+            ents = [e.__dict__ for e in doc_entities(doc)]
+            facts = find_facts(ex.text, ents)
+            for ent, name in zip(ents, link_mentions(ents, ex.text)):
+                ent["canonical"] = name
             rec = store.ArticleRecord(
                 url=url, title=ex.title, text=ex.text, published=ex.published, modified=ex.modified,
                 authors=ex.authors, language=ex.language or "de", lead=ex.lead, section=ex.section,
                 source=page["source"], page_id=page["id"], extractor_version=EXTRACTOR_VERSION,
                 model=model_tag, money_version=MONEY_VERSION, page_sha256=page["content_sha256"],
-                entities=[e.__dict__ for e in doc_entities(doc)],
-                money=[m.to_dict() for m in (doc._.money or [])])
+                entities=ents, money=[m.to_dict() for m in (doc._.money or [])],
+                roles=facts["roles"], quotes=facts["quotes"], facts_version=FACTS_VERSION)
             store.save_article(db, rec)
             stats.articles_written += 1
             done += 1

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -88,6 +88,23 @@ def m002_facts_columns(db: sqlite_utils.Database) -> None:
     db["money"].add_column("years", str)
     db["money"].add_column("parser_version", str)
     db["entities"].add_column("aliases", str)
+
+
+@MIGRATIONS()
+def m003_roles_quotes(db: sqlite_utils.Database) -> None:
+    """Version 3: roles/affiliations and quotes of the facts layer."""
+    db["roles"].create({
+        "id": int, "article_id": int, "entity_id": int, "start": int, "end": int, "text": str,
+        "person": str, "party": str, "affiliation": str, "version": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")])
+    db["roles"].create_index(["article_id"])
+    db["roles"].create_index(["entity_id"])
+    db["quotes"].create({
+        "id": int, "article_id": int, "speaker_entity_id": int, "start": int, "end": int,
+        "text": str, "speaker": str, "version": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("speaker_entity_id", "entities", "id")])
+    db["quotes"].create_index(["article_id"])
+    db["quotes"].create_index(["speaker_entity_id"])
 
 
 def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
@@ -184,6 +201,9 @@ class ArticleRecord:
     money: list[dict] = field(default_factory=list)  # start, end, text, value_eur, high_eur, qualifier, sentence, years
     money_version: str | None = None
     page_sha256: str | None = None
+    roles: list[dict] = field(default_factory=list)  # start, end, text, person, party, affiliation
+    quotes: list[dict] = field(default_factory=list)  # start, end, text, speaker
+    facts_version: str | None = None
 
 
 def _link_entities(mentions: list[dict]) -> list[str]:
@@ -227,20 +247,12 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
             db["articles"].update(article_id, row)
         else:
             article_id = db["articles"].insert(row).last_pk
-        canonical = _link_entities(rec.entities)
+        db.execute("DELETE FROM roles WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
+        canonical = [e.get("canonical") or name for e, name in zip(rec.entities, _link_entities(rec.entities))]
         mention_rows = []
         for ent, name in zip(rec.entities, canonical):
-            key = entity_key(ent["label"], name)
-            entity = next(db["entities"].rows_where("key = ?", [key], limit=1), None)
-            if entity is None:
-                entity_id = db["entities"].insert({"key": key, "label": ent["label"], "name": name,
-                                                   "aliases": "[]"}).last_pk
-                aliases: list[str] = []
-            else:
-                entity_id = entity["id"]
-                aliases = json.loads(entity.get("aliases") or "[]")
-            if ent["text"] != name and ent["text"] not in aliases:
-                db["entities"].update(entity_id, {"aliases": json.dumps(aliases + [ent["text"]], ensure_ascii=False)})
+            entity_id = _entity_id(db, ent["label"], name, ent["text"])
             mention_rows.append({"article_id": article_id, "entity_id": entity_id,
                                  "start": ent["start"], "end": ent["end"], "text": ent["text"],
                                  "label": ent["label"], "sentence": ent.get("sentence"),
@@ -254,7 +266,33 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
                        "parser_version": rec.money_version} for m in rec.money]
         if money_rows:
             db["money"].insert_all(money_rows)
+        role_rows = [{"article_id": article_id, "entity_id": _entity_id(db, "PER", r["person"], r["person"]),
+                      "start": r["start"], "end": r["end"], "text": r["text"], "person": r["person"],
+                      "party": r.get("party"), "affiliation": r.get("affiliation"),
+                      "version": rec.facts_version} for r in rec.roles]
+        if role_rows:
+            db["roles"].insert_all(role_rows)
+        quote_rows = [{"article_id": article_id, "start": q["start"], "end": q["end"], "text": q["text"],
+                       "speaker": q.get("speaker"), "version": rec.facts_version,
+                       "speaker_entity_id": _entity_id(db, "PER", q["speaker"], q["speaker"]) if q.get("speaker") else None}
+                      for q in rec.quotes]
+        if quote_rows:
+            db["quotes"].insert_all(quote_rows)
     return article_id
+
+
+def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str) -> int:
+    """The canonical entity for ``name`` (created on first sight); ``surface`` becomes an alias."""
+    key = entity_key(label, name)
+    entity = next(db["entities"].rows_where("key = ?", [key], limit=1), None)
+    if entity is None:
+        aliases = [surface] if surface != name else []
+        return db["entities"].insert({"key": key, "label": label, "name": name,
+                                      "aliases": json.dumps(aliases, ensure_ascii=False)}).last_pk
+    aliases = json.loads(entity.get("aliases") or "[]")
+    if surface != name and surface not in aliases:
+        db["entities"].update(entity["id"], {"aliases": json.dumps(aliases + [surface], ensure_ascii=False)})
+    return entity["id"]
 
 
 def start_run(db: sqlite_utils.Database, command: str, config: str | None, model: str | None,

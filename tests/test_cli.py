@@ -140,3 +140,19 @@ def test_datasette_serves_the_database(demo_db):
 def test_serve_refuses_a_missing_database(tmp_path):
     result = newsmine("serve", "--db", str(tmp_path / "nope.db"))
     assert result.returncode != 0 and "does not exist" in result.stderr
+
+
+def test_facts_are_stored_and_queryable(demo_db):
+    quotes = json.loads(newsmine("query", "quotes", "--db", str(demo_db), "--json").stdout)
+    assert quotes and any(q["speaker"] for q in quotes)
+    speaker = next(q["speaker"] for q in quotes if q["speaker"])
+    theirs = json.loads(newsmine("query", "quotes", "--speaker", speaker, "--db", str(demo_db), "--json").stdout)
+    assert theirs and all(q["speaker"] == speaker for q in theirs)
+    roles = json.loads(newsmine("query", "people", "--role", "--db", str(demo_db), "--json").stdout)
+    assert roles and all(r["roles"] for r in roles)
+    con = sqlite3.connect(demo_db)
+    # every role and quote carries article, offsets and the rule version
+    for table in ("roles", "quotes"):
+        bad = con.execute(f"SELECT count(*) FROM {table} WHERE article_id IS NULL OR start IS NULL OR version IS NULL").fetchone()[0]
+        assert bad == 0
+    con.close()
