@@ -452,9 +452,9 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
               help="How often the corpus train split is repeated in the training data.")
 @click.option("--max-steps", type=click.IntRange(1), default=None, help="Override training.max_steps.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="spaCy training config (default: models/configs/de_news.cfg).")
+              help="spaCy training config (default: models/configs/de_news_vectors.cfg).")
 @click.option("--vectors", type=click.Path(exists=True, file_okay=False), default=None,
-              help="spaCy vectors folder for configs with static vectors.")
+              help="spaCy vectors folder (default: build/vectors/spacy-d100).")
 def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None,
           config_path: str | None, vectors: str | None) -> None:
     """Train the German NER pipeline from ../shared/data (+ the corpus train split).
@@ -469,9 +469,14 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
 
     spec = TrainSpec(shared=Path(shared) if shared else SHARED, corpus_repeat=corpus_repeat,
                      max_steps=max_steps, use_corpus=corpus_repeat > 0,
-                     vectors=Path(vectors) if vectors else None)
+                     **({"vectors": Path(vectors)} if vectors else {}))
     if config_path:
         spec.config = Path(config_path)
+    if baseline or "include_static_vectors = true" not in spec.config.read_text():
+        spec.vectors = None
+    elif spec.vectors is None or not spec.vectors.exists():
+        fail(f"config {spec.config.name} needs static vectors: run "
+             "`python -m pipeline.training.vectors` first or pass --vectors DIR")
     if baseline:
         spec.config = CONFIGS / "baseline.cfg"
         spec.output = ROOT / "build" / "baseline"

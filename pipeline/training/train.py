@@ -29,7 +29,7 @@ CONFIGS = ROOT / "models" / "configs"
 
 @dataclass
 class TrainSpec:
-    config: Path = CONFIGS / "de_news.cfg"
+    config: Path = CONFIGS / "de_news_vectors.cfg"
     output: Path = ROOT / "models" / "de_news"
     workdir: Path = ROOT / "build" / "train"
     shared: Path = SHARED
@@ -37,9 +37,9 @@ class TrainSpec:
     use_corpus: bool = True
     corpus_repeat: int = 4
     name: str = "news"
-    version: str = "0.1.0"
+    version: str = "0.2.0"
     max_steps: int | None = None
-    vectors: Path | None = None  # a spaCy vectors folder (python -m pipeline.training.vectors)
+    vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
