@@ -163,18 +163,15 @@ def test_retry_after_http_date_is_parsed():
 
 def test_timeout_is_retried_then_reported(srv):
     srv.route("/slow-headers", Reply(body="late", delay=1.0))
-    t0 = time.monotonic()
     res = fetch_one(srv.url("/slow-headers"), fast(timeout=0.2, retries=1))
     assert res.error == "timeout" and res.status is None and res.body is None
-    assert res.attempts == 2 and time.monotonic() - t0 < 1.5
+    assert res.attempts == 2  # "timeout" (not 200 "late") shows the client gave up on each attempt
 
 
 def test_slow_dripping_body_hits_attempt_deadline(srv):
     srv.route("/drip", slow_body(total=10_000, chunk=100, chunk_delay=0.05))  # would take 5 s
-    t0 = time.monotonic()
     res = fetch_one(srv.url("/drip"), fast(timeout=0.3, retries=0))
-    assert res.error == "timeout" and res.body is None
-    assert time.monotonic() - t0 < 2.5
+    assert res.error == "timeout" and res.body is None  # the full body would have arrived after 5 s
 
 
 def test_connection_reset_and_refused_do_not_raise(srv):
@@ -273,16 +270,15 @@ def test_hosts_are_paced_independently_and_in_parallel():
         for i in range(4):
             a.route(f"/p{i}", Reply(body="ok"))
         urls = [s.url(f"/p{i}") for i in range(4) for s in (a, b)]
-        t0 = time.monotonic()
         results = fetch_all(urls, fast(min_delay=0.15, per_host=1))
-        took = time.monotonic() - t0
     assert all(r.status == 200 for r in results)
     for server in (a, b):
         assert len(server.requests) == 4
         assert min(start_gaps(server.requests)) >= 0.15 - TOL
-    assert took < 1.0  # one host after the other would need >= 1.05 s
+    # the hosts are served side by side, not one after the other (no wall-clock bound:
+    # timings belong in bench/)
     first_b = min(r.time for r in b.requests)
-    assert first_b < max(r.time for r in a.requests)  # interleaved
+    assert first_b < max(r.time for r in a.requests)
 
 
 def test_per_host_and_global_concurrency_limits(srv):
@@ -390,10 +386,8 @@ def test_gzip_bomb_is_stopped(srv):
     bomb = gzip_bomb(50_000_000)
     assert len(bomb.body_bytes()) < 100_000
     srv.route("/bomb", bomb)
-    t0 = time.monotonic()
     res = fetch_one(srv.url("/bomb"), fast(max_bytes=1_000_000))
     assert res.error == "body exceeds 1000000 bytes" and res.body is None
-    assert time.monotonic() - t0 < 2
 
 
 def test_wrong_content_type_refused(srv):
