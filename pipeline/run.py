@@ -218,6 +218,7 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
     for chunk_start in range(0, total, batch_size * 4):
         chunk = pages[chunk_start:chunk_start + batch_size * 4]
         prepared = []
+        seen_in_chunk: dict[str, str] = {}
         for page in chunk:
             html = store.page_html(db, page["id"])
             try:
@@ -234,11 +235,16 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                 continue
             stats.extracted += 1
             url = canonicalize(ex.url or page["final_url"] or page["url"]) if (ex.url or page["final_url"] or page["url"]).startswith("http") else page["url"]
+            text_hash = store.sha256(ex.text)
             dup = next(db.query("SELECT id, url FROM articles WHERE content_sha256 = ? AND url != ? LIMIT 1",
-                                [store.sha256(ex.text), url]), None)
-            if dup:
+                                [text_hash, url]), None)
+            dup_url = dup["url"] if dup else seen_in_chunk.get(text_hash)
+            if dup_url and dup_url != url:
+                # the same text under another URL (syndicated copy): linked, not stored twice
                 stats.duplicates += 1
+                db["pages"].update(page["id"], {"error": f"extract: duplicate text of {dup_url}"})
                 continue
+            seen_in_chunk[text_hash] = url
             prepared.append((page, url, ex))
         docs = nlp.pipe([ex.text for _, _, ex in prepared], batch_size=batch_size, n_process=n_process)
         for (page, url, ex), doc in zip(prepared, docs):
