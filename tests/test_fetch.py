@@ -32,7 +32,7 @@ from pipeline import fetch as fetch_mod
 from pipeline.fetch import Fetcher, FetchRequest, FetchResult, FetchSettings, fetch_all
 from pipeline.urls import canonicalize, is_http_url, is_private_host
 
-TOL = 0.03  # seconds of scheduling slack when checking gaps between request starts
+TOL = 0.1  # seconds of scheduling slack (server-side timestamps on a loaded 2-core machine)
 
 FAST = FetchSettings(min_delay=0.0, timeout=2.0, retries=2, backoff=0.01, max_retry_after=5.0,
                      allow_private=True, respect_robots=False)
@@ -255,12 +255,12 @@ def test_per_host_min_delay_between_request_starts(srv):
     for i in range(4):
         srv.route(f"/p{i}", Reply(body="ok"))
     urls = [srv.url(f"/p{i}") for i in range(4)]
-    results = fetch_all(urls, fast(min_delay=0.12, per_host=2, respect_robots=True))
+    results = fetch_all(urls, fast(min_delay=0.3, per_host=2, respect_robots=True))
     assert [r.status for r in results] == [200] * 4
     assert [r.url for r in results] == urls  # fetch_all keeps input order
     gaps = start_gaps(srv.requests)
     assert len(gaps) == 4  # robots.txt + 4 pages
-    assert min(gaps) >= 0.12 - TOL, gaps
+    assert min(gaps) >= 0.3 - TOL, gaps
 
 
 def test_hosts_are_paced_independently_and_in_parallel():
@@ -270,11 +270,11 @@ def test_hosts_are_paced_independently_and_in_parallel():
         for i in range(4):
             a.route(f"/p{i}", Reply(body="ok"))
         urls = [s.url(f"/p{i}") for i in range(4) for s in (a, b)]
-        results = fetch_all(urls, fast(min_delay=0.15, per_host=1))
+        results = fetch_all(urls, fast(min_delay=0.3, per_host=1))
     assert all(r.status == 200 for r in results)
     for server in (a, b):
         assert len(server.requests) == 4
-        assert min(start_gaps(server.requests)) >= 0.15 - TOL
+        assert min(start_gaps(server.requests)) >= 0.3 - TOL
     # the hosts are served side by side, not one after the other (no wall-clock bound:
     # timings belong in bench/)
     first_b = min(r.time for r in b.requests)
