@@ -355,6 +355,106 @@ def serve(db_path: str, port: int, open_browser: bool) -> None:
 
 
 @cli.group()
+def sources() -> None:
+    """The sources config: list, add, check (a TOML file, default ./sources.toml)."""
+
+
+config_arg = click.option("--config", "config_path", default="sources.toml", show_default=True,
+                          type=click.Path(dir_okay=False), help="Sources config (TOML).")
+
+
+def _load_sources_or_fail(config_path: str, missing_ok: bool = False):
+    from pipeline.sources import SourceConfigError, load_sources
+
+    if missing_ok and not Path(config_path).exists():
+        return []
+    try:
+        return load_sources(config_path)
+    except SourceConfigError as err:
+        fail(str(err))
+
+
+@sources.command(name="list")
+@config_arg
+@format_option
+@csv_option
+def sources_list(config_path: str, fmt: str | None) -> None:
+    """List configured sources.
+
+    Example: newsmine sources list --config pipeline/data/sources.example.toml
+    """
+    rows = [{"name": s.name, "kind": s.kind, "url": s.url or s.path or f"{len(s.urls)} urls",
+             "region": ", ".join(s.region)} for s in _load_sources_or_fail(config_path)]
+    _emit(rows, fmt or "table")
+
+
+@sources.command(name="add")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(["feed", "sitemap", "urls", "directory"]))
+@click.option("--url", default=None, help="Feed or sitemap URL (or one URL for kind=urls).")
+@click.option("--path", default=None, help="Directory of HTML files (kind=directory).")
+@click.option("--region", multiple=True, help="Region tag (repeatable).")
+@config_arg
+def sources_add(name: str, kind: str, url: str | None, path: str | None, region: tuple[str, ...],
+                config_path: str) -> None:
+    """Add a source to the config (created if missing).
+
+    Example: newsmine sources add waz-essen --kind feed --url https://www.waz.de/essen/rss --region Essen
+    """
+    import tempfile
+
+    from pipeline.sources import Source, SourceConfigError, dump_sources, load_sources
+
+    existing = _load_sources_or_fail(config_path, missing_ok=True)
+    if any(s.name == name for s in existing):
+        fail(f"{config_path}: a source named {name!r} exists already")
+    new = Source(name=name, kind=kind, url=url if kind in ("feed", "sitemap") else None,
+                 urls=[url] if kind == "urls" and url else [], path=path, region=list(region))
+    # validate through the loader (next to the config: relative paths resolve the same) first
+    folder = Path(config_path).resolve().parent
+    if not folder.is_dir():
+        fail(f"{config_path}: folder {folder} does not exist")
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".toml", delete=False) as handle:
+        probe = Path(handle.name)
+    try:
+        dump_sources([*existing, new], probe)
+        load_sources(probe)
+    except SourceConfigError as err:
+        fail(str(err).replace(str(probe), config_path))
+    finally:
+        probe.unlink(missing_ok=True)
+    dump_sources([*existing, new], config_path)
+    click.echo(f"added {name} ({kind}) to {config_path}")
+
+
+@sources.command(name="check")
+@config_arg
+@click.option("--name", default=None, help="Only this source.")
+@format_option
+def sources_check(config_path: str, name: str | None, fmt: str | None) -> None:
+    """Fetch each feed/sitemap (politely) and report how many articles it lists.
+
+    Example: newsmine sources check --config sources.toml
+    """
+    from pipeline import run as runner
+    from pipeline.fetch import FetchSettings
+
+    rows = []
+    failed = 0
+    for source in _load_sources_or_fail(config_path):
+        if name and source.name != name:
+            continue
+        stats = runner.RunStats()
+        listed = runner._discover(source, FetchSettings(), stats, Path(config_path).parent)
+        rows.append({"name": source.name, "kind": source.kind, "listed": len(listed),
+                     "error": "; ".join(stats.errors) or None})
+        failed += bool(stats.errors) or not listed
+    _emit(rows, fmt or "table")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.group()
 def corpus() -> None:
     """The project's annotated corpus: build, check, export."""
 

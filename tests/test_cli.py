@@ -156,3 +156,20 @@ def test_facts_are_stored_and_queryable(demo_db):
         bad = con.execute(f"SELECT count(*) FROM {table} WHERE article_id IS NULL OR start IS NULL OR version IS NULL").fetchone()[0]
         assert bad == 0
     con.close()
+
+
+def test_sources_add_list_check(tmp_path):
+    config = tmp_path / "sources.toml"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<html><body><article><h1>T</h1><p>Text in Essen.</p></article></body></html>")
+    assert newsmine("sources", "add", "lokal", "--kind", "directory", "--path", "site", "--region", "Essen",
+                    "--config", str(config)).returncode == 0
+    dup = newsmine("sources", "add", "lokal", "--kind", "feed", "--url", "https://e.org/rss", "--config", str(config))
+    assert dup.returncode != 0 and "exists already" in dup.stderr
+    bad = newsmine("sources", "add", "x", "--kind", "feed", "--url", "ftp://e.org/rss", "--config", str(config))
+    assert bad.returncode != 0 and "not an http(s) URL" in bad.stderr
+    listed = json.loads(newsmine("sources", "list", "--config", str(config), "--json").stdout)
+    assert listed == [{"name": "lokal", "kind": "directory", "url": "site", "region": "Essen"}]
+    checked = json.loads(newsmine("sources", "check", "--config", str(config), "--json").stdout)
+    assert checked[0]["listed"] == 1 and checked[0]["error"] is None
