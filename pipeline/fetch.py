@@ -16,7 +16,7 @@ import random
 import socket
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -596,14 +596,23 @@ def _robots_lines(text: str) -> list[str]:
     return out
 
 
-def fetch_all(requests: Iterable[FetchRequest | str], settings: FetchSettings | None = None) -> list[FetchResult]:
-    """Fetch ``requests`` and return their results in input order (synchronous wrapper)."""
+def fetch_all(requests: Iterable[FetchRequest | str], settings: FetchSettings | None = None,
+              on_result: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
+    """Fetch ``requests`` and return their results in input order (synchronous wrapper).
+
+    ``on_result`` is called for each result as soon as it and every result before it
+    have arrived (input order), so a caller can store pages while the crawl goes on.
+    """
 
     async def run() -> list[FetchResult]:
         async with Fetcher(settings) as fetcher:
             got: dict[int, FetchResult] = {}
+            next_index = 0
             async for i, res in fetcher._fetch_indexed(requests):
                 got[i] = res
+                while on_result is not None and next_index in got:
+                    on_result(got[next_index])
+                    next_index += 1
             return [got[i] for i in sorted(got)]
 
     try:

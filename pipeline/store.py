@@ -119,6 +119,9 @@ def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -
         db.execute("PRAGMA busy_timeout = 30000")
         if not readonly:
             db.enable_wal()
+            # WAL + NORMAL: a crash of the process never loses a commit; only a power cut may
+            # lose the last transactions (never corrupts). 4x faster page inserts (bench/fetch).
+            db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate and not readonly:
             MIGRATIONS.apply(db)

@@ -506,3 +506,13 @@ def test_is_http_url():
 ])
 def test_is_private_host(host, private):
     assert is_private_host(host) is private
+
+
+def test_fetch_all_reports_results_in_input_order_as_they_arrive(srv):
+    srv.route("/slow", Reply(body="slow", delay=0.3))
+    srv.route("/fast1", Reply(body="f1"))
+    srv.route("/fast2", Reply(body="f2"))
+    urls = [srv.url("/fast1"), srv.url("/slow"), srv.url("/fast2")]
+    seen: list[str] = []
+    results = fetch_all(urls, fast(min_delay=0.0, per_host=3), on_result=lambda r: seen.append(r.url))
+    assert seen == urls == [r.url for r in results]
