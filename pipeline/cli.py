@@ -127,7 +127,8 @@ def run(config_path: str | None, db_path: str, model: str | None, workers: int, 
         else:
             with runner.serve_directory(runner.DEMO_SITE, runner.DEMO_PORT) as base:
                 stats = runner.run(db, runner.demo_sources(base), nlp, config_label="demo",
-                                   progress=progress, n_process=workers)
+                                   progress=progress, n_process=workers,
+                                   mirror=(base, runner.DEMO_PUBLIC_BASE))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

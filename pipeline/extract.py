@@ -38,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 
-EXTRACTOR_VERSION = "extract-1.0"  # bump when output changes
+EXTRACTOR_VERSION = "extract-1.1"  # bump when output changes
 
 _El = lxml.etree._Element
 _STRING = lxml.etree.XPath("string()")  # the text content of an element, computed in C
@@ -309,6 +309,18 @@ def _link_text_len(el: _El) -> int:
     return total
 
 
+def _in_link(el: _El, levels: int = 6) -> bool:
+    """Whether ``el`` sits inside an ``<a>`` (a teaser card: block content wrapped in a link)."""
+    node = el.getparent()
+    n = 0
+    while node is not None and n < levels:
+        if node.tag == "a":
+            return True
+        node = node.getparent()
+        n += 1
+    return False
+
+
 def _classid(el: _El) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
@@ -496,6 +508,8 @@ _WEAK_BOILER_RE = re.compile(
     r"|promo|sidebar|widget|trending|toplist|top-?news|more-?articles|weitere|empfehlung|read-?more"
     r"|subscribe|abo-?(?:box|teaser|hint)|plus-?teaser|login|signup|overlay|modal"
 )
+# Footer-like blocks ("article-footer", "story__footer"): removed unless they wrap much of the text.
+_FOOTER_CLASS_RE = re.compile(r"footer")
 _POSITIVE_RE = re.compile(
     r"article-?body|article__body|articlebody|article-?text|article__text|artikel|story|content|text|entry"
     r"|post-?body|main|body|copy"
@@ -558,6 +572,23 @@ _TEASER_PHRASES = (
     "abo abschließen", "jetzt kostenlos registrieren", "dieser artikel ist exklusiv", "exklusiv für abonnenten",
     "wir verwenden cookies", "cookie-einstellungen", "artikel teilen", "artikel drucken", "artikel merken",
     "hier geht es zum newsletter", "hier geht's zum newsletter", "kostenlosen newsletter",
+)
+# Ancestors that mark a teaser card or teaser list (not the article's own "teaser text" lead).
+_TEASER_BOX_RE = re.compile(r"(?:^|\s)teaser(?:$|\s|--|_(?!_?text|_?lead))|teaser-?list|teaser-?box")
+# "Mehr aus dem Ressort Lokales", "Mehr zum Thema: ...", "Alle Artikel aus Essen": link lines closing an article.
+_MORE_LINE_RE = re.compile(
+    r"^(?:mehr\s+(?:aus|zum|zu|von|über|ueber|news|nachrichten|artikel|themen|lesen|dazu|infos?)\b"
+    r"|weitere\s+(?:artikel|nachrichten|themen|news|infos?|meldungen)\b|alle\s+(?:artikel|nachrichten|news|meldungen)\b"
+    r"|zur(?:ück zur)?\s+(?:übersicht|startseite|ressort)|zurück\b)",
+    re.I,
+)
+# Live-blog entry chrome: "00:51 Uhr", "Heute, 14:05", "vor 5 Minuten", "Update 14:05 Uhr".
+_TIME_LINE_RE = re.compile(
+    r"^(?:(?:update|aktualisiert|neu|heute|gestern|vorgestern|montag|dienstag|mittwoch|donnerstag|freitag"
+    r"|samstag|sonntag|mo|di|mi|do|fr|sa|so)\.?\s*[,:|·–-]?\s*)?(?:um\s+)?(?:[01]?\d|2[0-3])[:.][0-5]\d"
+    r"(?:[:.][0-5]\d)?\s*(?:uhr|h)?\.?$"
+    r"|^vor\s+(?:\d+|einer|einem|wenigen)\s+(?:sekunden?|minuten?|min\.?|stunden?|std\.?|tagen?)$",
+    re.I,
 )
 _AD_LINES = {"anzeige", "werbung", "advertisement", "sponsored", "- anzeige -", "– anzeige –"}
 _NAME_PARTICLES = {"von", "van", "de", "der", "den", "del", "da", "di", "du", "la", "le", "zu", "zur", "vom",
@@ -994,6 +1025,7 @@ def _remove_boilerplate(root: _El) -> None:
     weak: list[_El] = []
     strong: list[_El] = []
     forms: list[_El] = []
+    footers: list[_El] = []
     for el in _xp_boiler(root):
         if not _is_element(el) or el.tag in ("html", "body", "main", "article"):
             continue
@@ -1021,7 +1053,9 @@ def _remove_boilerplate(root: _El) -> None:
             strong.append(el)
         elif _WEAK_BOILER_RE.search(cid):
             weak.append(el)
-    if weak or strong or forms:
+        elif _FOOTER_CLASS_RE.search(cid):
+            footers.append(el)
+    if weak or strong or forms or footers:
         doc_total = _paragraph_text_total(root)
 
     def holds_the_article(el: _El) -> bool:
@@ -1037,6 +1071,10 @@ def _remove_boilerplate(root: _El) -> None:
     for el in weak:
         if el.getparent() is None or holds_the_article(el):
             continue  # e.g. a paywall wrapper around the article text itself
+        _drop(el)
+    for el in footers:
+        if el.getparent() is None or (doc_total and _paragraph_text_total(el) > 0.3 * doc_total):
+            continue  # e.g. <div class="page has-sticky-footer"> around the article
         _drop(el)
     for el in forms:
         if el.getparent() is None or (doc_total and _paragraph_text_total(el) >= 0.5 * doc_total):
@@ -1255,6 +1293,9 @@ def _lead_elements(root: _El) -> list[_El]:
         if (cid.strip() and _LEAD_RE.search(cid)) or itemprop in ("description", "abstract"):
             if any(el in set(_ancestors(f, 50)) or f in set(_ancestors(el, 50)) for f in found):
                 continue
+            if _in_link(el) or any(_TEASER_BOX_RE.search(_classid(a)) for a in _ancestors(el, 8)
+                                   if a.get("class")):
+                continue  # the text of a teaser card, not the article's lead
             text = _text_of(el)
             if 30 <= len(text) <= 1200 and _link_text_len(el) < 0.3 * len(text):
                 found.append(el)
@@ -1281,11 +1322,35 @@ def _in_region(el: _El, containers: list[_El]) -> bool:
     return False
 
 
+def _after_containers(body: _El, el: _El, containers: list[_El]) -> bool:
+    """Whether ``el`` follows the first main container in document order without lying inside one
+    (a lead comes before the text; a "teaser text" after it belongs to a sidebar or teaser list)."""
+    if not containers:
+        return False
+    ancestors = set(_ancestors(el))
+    if any(c is el or c in ancestors for c in containers):
+        return False
+    first = containers[0]
+    for node in body.iter():
+        if node is el:
+            return False
+        if node is first:
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- main content
+
+
+def _sibling_key(el: _El) -> tuple[str, str]:
+    """Tag and class with digits removed: entries of one list ("entry entry--3") share it."""
+    return el.tag, re.sub(r"\d+", "", el.get("class") or "").strip()
 
 
 def _score_candidates(body: _El) -> dict[_El, float]:
     scores: dict[_El, float] = {}
+    # paragraph weight inside the 3 ancestors above each paragraph (for sibling aggregation)
+    deep: dict[_El, float] = {}
 
     def add(el: _El | None, w: float) -> None:
         if el is not None and _is_element(el):
@@ -1295,6 +1360,8 @@ def _score_candidates(body: _El) -> dict[_El, float]:
         n = len(_text_of(p))
         if n < 25:
             continue
+        if _in_link(p):
+            continue  # teaser card: the whole block is a link
         links = _link_text_len(p)
         w = n * max(0.0, 1.0 - links / n)
         if w <= 0:
@@ -1303,6 +1370,25 @@ def _score_candidates(body: _El) -> dict[_El, float]:
         add(parent, w)
         if parent is not None:
             add(parent.getparent(), w / 2)
+        node = parent
+        for _ in range(3):
+            if node is None or node.tag in ("body", "html"):
+                break
+            deep[node] = deep.get(node, 0.0) + w
+            node = node.getparent()
+    # A parent of several similar sibling blocks that each hold text (live-blog entries,
+    # "text-block" divs) gets their combined weight, so that it beats any single block.
+    groups: dict[tuple[_El, tuple[str, str]], list[float]] = {}
+    for el, w in deep.items():
+        parent = el.getparent()
+        if parent is None or el.tag in ("p", "pre"):
+            continue
+        groups.setdefault((parent, _sibling_key(el)), []).append(w)
+    for (parent, _key), weights in groups.items():
+        if len(weights) >= 3:
+            total = sum(weights)
+            if max(weights) <= 0.6 * total:
+                add(parent, total)
     for el in body.iter("div", "section", "td", "article", "main", "body"):
         direct = len(_norm(el.text)) + sum(len(_norm(c.tail)) for c in el)
         if direct >= 100:
@@ -1423,6 +1509,9 @@ def _collect_units(containers: list[_El]) -> list[_Unit]:
                 if not _has_block_descendant(el):
                     buf.append(_raw_text(el))
                     continue
+                if tag == "a" and el.get("href") is not None and len(_raw_text(el)) < 2000:
+                    flush()
+                    continue  # a teaser card (headline, text) wrapped in one link
                 # inline element wrapping blocks: walk into it like a block
             is_block = tag in _BLOCK_TAGS
             if tag == "tr" and el is not container and _is_simple_row(el):
@@ -1502,6 +1591,8 @@ def _is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str]) -> bo
         return True
     if n <= 90 and _is_date_line(text):
         return True
+    if n <= 40 and _TIME_LINE_RE.match(text):
+        return True
     return n >= 3 and _alpha_ratio(text) < 0.5
 
 
@@ -1519,6 +1610,10 @@ def _filter_units(units: list[_Unit], captions: list[str], title: str | None) ->
             continue
         if u.link_ratio > 0.6 or (u.kind == "li" and u.link_ratio > 0.5):
             continue
+        if len(text) <= 150 and (
+                (u.link_ratio >= 0.15 and (_MORE_LINE_RE.match(text) or _is_box_heading(text)))
+                or (len(text) <= 40 and not text.endswith((".", "!", "?", "“", '"')) and _is_box_heading(text))):
+            continue  # "Mehr aus dem Ressort Lokales", "Mehr zum Thema: <link>"
         if _is_boilerplate_paragraph(text, key, caption_keys):
             continue
         seen.add(key)
@@ -1785,7 +1880,8 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     for el in byline_elements + von_elements:
         _drop(el)
     containers = _main_containers(body)
-    lead_el = next((el for el in lead_candidates if _in_region(el, containers)), None)
+    lead_el = next((el for el in lead_candidates
+                    if _in_region(el, containers) and not _after_containers(body, el, containers)), None)
     lead = _text_of(lead_el) if lead_el is not None else None
     if not lead and description:
         lead = description

@@ -30,6 +30,7 @@ from pipeline.urls import canonicalize
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 DEMO_SITE = CORPUS_DIR / "demo" / "site"
 DEMO_PORT = 8737
+DEMO_PUBLIC_BASE = "https://rheinruhr-bote.example"  # corpus/demo/build_site.py BASE
 
 Progress = Callable[[str, int, int], None]
 
@@ -121,8 +122,13 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
 
 def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: str = "demo",
         base_dir: Path = Path("."), settings: FetchSettings | None = None,
-        progress: Progress | None = None, batch_size: int = 16, n_process: int = 1) -> RunStats:
-    """Run the whole flow for ``sources`` into ``db``; returns counts."""
+        progress: Progress | None = None, batch_size: int = 16, n_process: int = 1,
+        mirror: tuple[str, str] | None = None) -> RunStats:
+    """Run the whole flow for ``sources`` into ``db``; returns counts.
+
+    ``mirror`` = (served base, public base): pages fetched from a local mirror (the demo
+    site on 127.0.0.1, whatever its port) are stored under their public URLs.
+    """
     from pipeline.nlp.model import model_info
 
     settings = settings or FetchSettings()
@@ -132,7 +138,8 @@ def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: 
     try:
         for source in sources:
             store.upsert_source(db, source.name, source.kind, source.url, source.region)
-            _run_source(db, source, nlp, info.tag, settings, stats, base_dir, progress, batch_size, n_process)
+            _run_source(db, source, nlp, info.tag, settings, stats, base_dir, progress, batch_size, n_process,
+                        mirror)
         store.finish_run(db, run_id, stats.as_dict(), "ok")
     except BaseException:
         store.finish_run(db, run_id, stats.as_dict(), "failed")
@@ -141,7 +148,13 @@ def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: 
 
 
 def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings, stats: RunStats,
-                base_dir: Path, progress: Progress | None, batch_size: int, n_process: int) -> None:
+                base_dir: Path, progress: Progress | None, batch_size: int, n_process: int,
+                mirror: tuple[str, str] | None = None) -> None:
+    served, public = mirror or ("", "")
+
+    def stored_url(url: str | None) -> str | None:
+        return public + url[len(served):] if served and url and url.startswith(served) else url
+
     if source.min_delay is not None:
         settings = dataclasses.replace(settings, min_delay=source.min_delay)
     listed = _discover(source, settings, stats, base_dir)
@@ -151,16 +164,16 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
     known = {row["url"]: row for row in db.query(
         "SELECT url, etag, last_modified, html_gz IS NOT NULL AS has_html FROM pages WHERE source = ?",
         [source.name])}
-    requests = [FetchRequest(u, etag=(known.get(u) or {}).get("etag"),
-                             last_modified=(known.get(u) or {}).get("last_modified"),
+    requests = [FetchRequest(u, etag=(known.get(stored_url(u)) or {}).get("etag"),
+                             last_modified=(known.get(stored_url(u)) or {}).get("last_modified"),
                              allow_private=source.allow_private) for u in remote]
 
     def save(res: FetchResult) -> None:
         """Store a fetch outcome as soon as it arrives (a killed run keeps what it fetched)."""
         if res.not_modified:
             stats.not_modified += 1
-            store.save_page(db, url=res.url, source=source.name, status=304, body=None,
-                            final_url=res.final_url, elapsed_ms=res.elapsed_ms, attempts=res.attempts,
+            store.save_page(db, url=stored_url(res.url), source=source.name, status=304, body=None,
+                            final_url=stored_url(res.final_url), elapsed_ms=res.elapsed_ms, attempts=res.attempts,
                             fetched_at=res.fetched_at)
             return
         if res.body is None:
@@ -168,8 +181,8 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
             stats.errors.append(f"{res.url}: {res.error or res.status}")
         else:
             stats.fetched += 1
-        store.save_page(db, url=res.url, source=source.name, status=res.status, body=res.body,
-                        final_url=res.final_url, content_type=res.content_type, charset=res.charset,
+        store.save_page(db, url=stored_url(res.url), source=source.name, status=res.status, body=res.body,
+                        final_url=stored_url(res.final_url), content_type=res.content_type, charset=res.charset,
                         etag=res.etag, last_modified=res.last_modified,
                         error=res.error if res.body is None else None, elapsed_ms=res.elapsed_ms,
                         attempts=res.attempts, fetched_at=res.fetched_at)

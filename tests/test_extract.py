@@ -534,3 +534,126 @@ def test_short_article_with_box_inside_body_and_form_wrapper() -> None:
         "Partei | Sitze",
         "CDU | 18 Sitze",
     ]
+
+
+# --------------------------------------------------------------------------- live blogs, teaser columns, footers
+
+_TICKER_POSTS = [
+    ("Heute, 16:40 Uhr", "Die Feuerwehr hat den Einsatz am Hauptbahnhof beendet. Die Gleise 4 bis 7 sind wieder frei,"
+                         " der Zugverkehr läuft nach Angaben der Bahn langsam wieder an."),
+    ("15:55", "Ein Sprecher der Stadt bestätigt, dass niemand verletzt wurde. Die Ursache des Brandes in dem"
+              " Stellwerk ist weiter unklar, die Polizei hat die Ermittlungen aufgenommen."),
+    ("vor 3 Stunden", "Pendler müssen sich auf Verspätungen einstellen. Die Regionalexpresslinien RE 1 und RE 6"
+                      " enden vorerst in Mülheim, Ersatzbusse sind angefordert."),
+    ("14:02 Uhr", "Am Essener Hauptbahnhof ist am Mittag ein Feuer in einem Technikraum ausgebrochen. Rauch zog"
+                  " über die Bahnsteige, die Bundespolizei räumte den Bahnhof."),
+]
+
+
+def _ticker_page() -> str:
+    posts = "".join(
+        f'<article class="post post-{i}"><span class="post__stamp">{stamp}</span>'
+        f'<div class="post__body"><p>{text}</p></div>'
+        f'<ul class="post__tools"><li><a href="#p{i}">Link kopieren</a></li><li><a href="#m{i}">Per Mail</a></li></ul>'
+        f'</article>'
+        for i, (stamp, text) in enumerate(_TICKER_POSTS))
+    return ('<html><head><title>Ticker: Feuer am Hauptbahnhof Essen</title></head><body>'
+            '<div id="page"><h1>Ticker: Feuer am Hauptbahnhof Essen</h1>'
+            '<p class="ticker-intro">Alle Entwicklungen zum Feuer am Essener Hauptbahnhof lesen Sie hier im Ticker.</p>'
+            f'<div class="newsticker">{posts}</div>'
+            '<div class="more-box"><a href="/essen/"><p>Nächtliche Ruhestörung: Anwohner in Rüttenscheid beschweren'
+            ' sich über Lärm aus der neuen Bar an der Ecke.</p></a></div>'
+            '</div></body></html>')
+
+
+def test_live_blog_returns_every_entry_without_chrome() -> None:
+    ex = extract(_ticker_page())
+    assert ex.method == "heuristic"
+    for _stamp, text in _TICKER_POSTS:
+        assert text in ex.text
+    # document order, intro first
+    positions = [ex.text.index(text) for _stamp, text in _TICKER_POSTS]
+    assert positions == sorted(positions)
+    assert ex.text.startswith("Alle Entwicklungen zum Feuer")
+    for chrome in ("16:40", "15:55", "vor 3 Stunden", "14:02 Uhr", "Link kopieren", "Per Mail", "Ruhestörung"):
+        assert chrome not in ex.text
+
+
+def test_similar_sibling_blocks_outscore_a_single_long_block() -> None:
+    long_post = ("Der Stadtrat hat nach einer langen Debatte beschlossen, das Hallenbad an der Kaiserstraße zu"
+                 " sanieren. Die Kosten werden auf rund zwölf Millionen Euro geschätzt, das Land übernimmt die Hälfte. ")
+    posts = "".join(f'<div class="entry"><div class="entry-text"><p>Eintrag {i}: {long_post if i == 0 else long_post[:120]}'
+                    f'</p></div></div>' for i in range(5))
+    ex = extract(f"<html><body><h1>Ratssitzung im Ticker</h1><div class='entries'>{posts}</div></body></html>")
+    for i in range(5):
+        assert f"Eintrag {i}:" in ex.text
+
+
+def test_teaser_column_next_to_the_article_does_not_leak() -> None:
+    body = "".join(
+        f'<div class="absatz"><p>{s}</p></div>' for s in (
+            "Der Essener Baudezernent hat am Dienstag die Pläne für den Umbau des Rathausplatzes vorgestellt."
+            " Bis 2028 sollen dort Bäume, Bänke und ein Wasserspiel entstehen.",
+            "Die Kosten beziffert die Stadt auf 6,4 Millionen Euro. Ein großer Teil soll aus Fördermitteln des"
+            " Landes kommen, der Rat muss noch zustimmen.",
+            "Händler am Platz begrüßen die Pläne grundsätzlich, fürchten aber lange Bauzeiten. Die Stadt will"
+            " die Arbeiten deshalb in drei Abschnitte aufteilen.",
+        ))
+    teasers = "".join(
+        f'<article class="teaser"><a href="/essen/{i}.html"><h4 class="teaser__headline">Meldung {i}</h4>'
+        f'<p class="teaser__text">{t}</p></a></article>'
+        for i, t in enumerate((
+            "Ein Brand in einer Werkstatt in Essen-Altendorf hat am Montagabend einen Großeinsatz der Feuerwehr"
+            " ausgelöst. Die Rauchwolke war kilometerweit zu sehen.",
+            "Die Stadtbibliothek öffnet künftig auch sonntags. Der Rat hat das Pilotprojekt für zunächst ein Jahr"
+            " beschlossen, das Personal kommt aus einem Ehrenamtspool.",
+        )))
+    page = ('<html><body><div class="wrap"><div class="grid">'
+            '<div class="grid__main"><div class="beitrag"><div class="beitrag-kopf"><div class="headline">'
+            'Rathausplatz in Essen wird grün</div></div>'
+            f'<div class="beitrag-text">{body}'
+            '<div class="card"><a href="/essen/zoo.html"><p>Im Grugapark ist ein seltenes Trampeltier-Fohlen zur'
+            ' Welt gekommen. Besucher können es ab dem Wochenende sehen.</p></a></div></div></div></div>'
+            f'<div class="grid__aside"><div class="box"><div class="box-head">Weitere Meldungen</div>{teasers}</div></div>'
+            '</div></div></body></html>')
+    ex = extract(page)
+    assert ex.text.startswith("Der Essener Baudezernent")
+    assert ex.text.endswith("in drei Abschnitte aufteilen.")
+    for leak in ("Werkstatt in Essen-Altendorf", "Stadtbibliothek", "Trampeltier", "Meldung 0"):
+        assert leak not in ex.text
+    assert ex.lead is None or "Werkstatt" not in ex.lead
+
+
+def test_footer_like_link_lines_at_the_end_of_the_article_are_dropped() -> None:
+    page = ('<html><body><article><h1>Neue Radwege für Bochum-Wattenscheid</h1>'
+            '<p>Die Stadt Bochum baut bis zum Herbst vier Kilometer neue Radwege in Wattenscheid. Los geht es an'
+            ' der Hochstraße.</p>'
+            '<p>Mehr als 300 Bürgerinnen und Bürger hatten sich an der Planung beteiligt, die meisten Vorschläge'
+            ' wurden übernommen.</p>'
+            '<p>Zum Thema Parkplätze sagte der Baudezernent, dass keiner der bestehenden Stellplätze wegfallen werde.</p>'
+            '<p class="beitrag__fuss">Mehr aus dem Ressort <a href="/bochum/">Bochum</a></p>'
+            '<p>Mehr zum Thema: <a href="/bochum/radverkehr/">Radverkehr in Bochum</a></p>'
+            '<div class="story-footer"><span>Alle Artikel aus</span> <a href="/bochum/">Bochum</a></div>'
+            '</article></body></html>')
+    ex = extract(page)
+    paragraphs = ex.text.split("\n\n")
+    assert paragraphs[0].startswith("Die Stadt Bochum baut")
+    assert paragraphs[1].startswith("Mehr als 300 Bürgerinnen")  # "Mehr ..." sentences of the text stay
+    assert paragraphs[-1].startswith("Zum Thema Parkplätze sagte")
+    assert "Mehr aus dem Ressort" not in ex.text
+    assert "Mehr zum Thema" not in ex.text
+    assert "Alle Artikel aus" not in ex.text
+
+
+def test_footer_rules_keep_wrappers_and_short_sentences() -> None:
+    page = ('<html><body><div class="page has-sticky-footer"><h1>Kirmes in Kleve</h1><div class="text">'
+            '<p>Die Kirmes in Kleve öffnet am Freitag mit 60 Fahrgeschäften.</p>'
+            '<p>Mehr Infos gibt es im Rathaus.</p>'
+            '<p>Zum Thema Parken: Busse fahren alle zehn Minuten.</p></div>'
+            '<div class="article-footer"><a href="/kleve/">Mehr aus Kleve</a></div></div></body></html>')
+    ex = extract(page)
+    assert ex.text.split("\n\n") == [
+        "Die Kirmes in Kleve öffnet am Freitag mit 60 Fahrgeschäften.",
+        "Mehr Infos gibt es im Rathaus.",
+        "Zum Thema Parken: Busse fahren alle zehn Minuten.",
+    ]

@@ -21,7 +21,6 @@ Exit status 1 if any check fails.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import multiprocessing as mp
 import os
