@@ -285,7 +285,7 @@ def make_stories(rng: random.Random, n: int) -> list[dict]:
     for i in range(n):
         topic = topics[(i + i // len(LAYOUTS)) % len(topics)]  # rotate topics across layouts
         city = cities[(i * 3 + i // len(topics)) % len(cities)]
-        names = rng.sample([f"{f} {l}" for f in FIRST for l in LAST], 4)
+        names = rng.sample([f"{first} {last}" for first in FIRST for last in LAST], 4)
         s = {
             "city": city, "district": rng.choice(CITIES[city]), "street": rng.choice(STREETS),
             "street2": rng.choice(STREETS), "p1": names[0], "p2": names[1], "p3": names[2], "p4": names[3],
