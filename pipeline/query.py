@@ -15,7 +15,7 @@ def top_entities(db: sqlite_utils.Database, label: str, limit: int = 20, name: s
     """Entities of a label by number of mentions and articles."""
     sql = """
         SELECT e.id, e.name, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
-               e.aliases
+               e.aliases{place_columns}
         FROM mentions m JOIN entities e ON e.id = m.entity_id
         WHERE e.label = :label {name_filter}
         GROUP BY e.id ORDER BY mentions DESC, e.name LIMIT :limit"""
@@ -24,7 +24,8 @@ def top_entities(db: sqlite_utils.Database, label: str, limit: int = 20, name: s
     if name:
         name_filter = "AND e.name LIKE :name"
         params["name"] = f"%{name}%"
-    return list(db.query(sql.format(name_filter=name_filter), params))
+    place_columns = ", e.latitude, e.longitude, e.state" if label == "LOC" else ""
+    return list(db.query(sql.format(name_filter=name_filter, place_columns=place_columns), params))
 
 
 def money(db: sqlite_utils.Database, *, minimum: float | None = None, year: int | None = None,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -105,6 +105,24 @@ def m003_roles_quotes(db: sqlite_utils.Database) -> None:
     }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("speaker_entity_id", "entities", "id")])
     db["quotes"].create_index(["article_id"])
     db["quotes"].create_index(["speaker_entity_id"])
+
+
+@MIGRATIONS()
+def m004_place_coordinates(db: sqlite_utils.Database) -> None:
+    """Version 4: coordinates, federal state and GeoNames id for LOC entities (filled in place)."""
+    from pipeline.places import lookup
+
+    for column, kind in (("latitude", float), ("longitude", float), ("state", str), ("geonames_id", int)):
+        db["entities"].add_column(column, kind)
+    for row in list(db.query("SELECT id, name FROM entities WHERE label = 'LOC'")):
+        place = lookup(row["name"])
+        if place is not None:
+            db["entities"].update(row["id"], _place_columns(place))
+
+
+def _place_columns(place) -> dict:
+    return {"latitude": place.lat, "longitude": place.lon, "state": place.state,
+            "geonames_id": place.geonames_id}
 
 
 def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
@@ -290,8 +308,14 @@ def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str) -
     entity = next(db["entities"].rows_where("key = ?", [key], limit=1), None)
     if entity is None:
         aliases = [surface] if surface != name else []
-        return db["entities"].insert({"key": key, "label": label, "name": name,
-                                      "aliases": json.dumps(aliases, ensure_ascii=False)}).last_pk
+        row = {"key": key, "label": label, "name": name, "aliases": json.dumps(aliases, ensure_ascii=False)}
+        if label == "LOC":
+            from pipeline.places import lookup
+
+            place = lookup(name)
+            if place is not None:
+                row.update(_place_columns(place))
+        return db["entities"].insert(row).last_pk
     aliases = json.loads(entity.get("aliases") or "[]")
     if surface != name and surface not in aliases:
         db["entities"].update(entity["id"], {"aliases": json.dumps(aliases + [surface], ensure_ascii=False)})

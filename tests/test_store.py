@@ -119,3 +119,25 @@ def test_foreign_keys_are_enforced(tmp_path):
     db = store.open_db(tmp_path / "n.db")
     with pytest.raises(sqlite3.IntegrityError):
         db["mentions"].insert({"article_id": 999, "entity_id": 999, "start": 0, "end": 1, "text": "x", "label": "PER"})
+
+
+def test_place_gazetteer_links_loc_entities_and_upgrades_old_rows(tmp_path):
+    from pipeline.places import lookup
+
+    assert lookup("Duisburgs").name == "Duisburg" and lookup("Duisburgs").state == "Nordrhein-Westfalen"
+    assert lookup("Kreis Wesel").name == "Wesel"
+    assert lookup("Köln") == lookup("Cologne")
+    assert lookup("Königstraße 12") is None
+    path = tmp_path / "v3.db"
+    db = store.open_db(path, migrate=False)
+    store.MIGRATIONS.apply(db, stop_before="m004_place_coordinates")
+    db["entities"].insert({"key": "LOC:essen", "label": "LOC", "name": "Essen"})
+    db["entities"].insert({"key": "ORG:essen", "label": "ORG", "name": "Essen"})
+    db.close()
+    upgraded = store.open_db(path)
+    rows = {r["key"]: r for r in upgraded["entities"].rows}
+    assert round(rows["LOC:essen"]["latitude"], 2) == 51.46 and rows["LOC:essen"]["geonames_id"] == 2928810
+    assert rows["ORG:essen"]["latitude"] is None
+    store.save_article(upgraded, _article())  # new LOC entity "Duisburg" gets coordinates on creation
+    duisburg = next(upgraded.query("SELECT latitude, state FROM entities WHERE key = 'LOC:duisburg'"))
+    assert duisburg["state"] == "Nordrhein-Westfalen" and 51 < duisburg["latitude"] < 52

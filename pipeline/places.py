@@ -1,0 +1,99 @@
+"""Place gazetteer: link LOC entities to coordinates, federal state and GeoNames id.
+
+Data: GeoNames `cities500` German places (population >= 500), bundled as
+``pipeline/data/places-de.tsv.gz`` by :func:`build` from ../shared/data/gazetteers.
+Place data © GeoNames (https://www.geonames.org), CC BY 4.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "places-de.tsv.gz"
+SOURCE = (Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gazetteers" / "geonames-de"
+          / "geonames-de-places-pop500.tsv")
+VERSION = "places-1.0"
+
+# Regions and the state written as names in regional news (not GeoNames populated places).
+REGIONS = [
+    ("NRW", 51.4332, 7.6616, "Nordrhein-Westfalen"), ("Nordrhein-Westfalen", 51.4332, 7.6616, "Nordrhein-Westfalen"),
+    ("Ruhrgebiet", 51.4700, 7.2000, "Nordrhein-Westfalen"), ("Niederrhein", 51.5000, 6.4000, "Nordrhein-Westfalen"),
+    ("Rheinland", 50.9000, 6.8000, "Nordrhein-Westfalen"), ("Westfalen", 51.9000, 7.9000, "Nordrhein-Westfalen"),
+    ("Münsterland", 51.9500, 7.4000, "Nordrhein-Westfalen"), ("Sauerland", 51.2500, 8.1000, "Nordrhein-Westfalen"),
+    ("Bergisches Land", 51.1500, 7.2500, "Nordrhein-Westfalen"), ("Ostwestfalen-Lippe", 51.9500, 8.7500, "Nordrhein-Westfalen"),
+]
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    state: str
+    population: int
+    geonames_id: int | None
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("-", " ").split())
+
+
+def build(source: Path = SOURCE, out: Path = DATA) -> int:
+    """Write the compact bundled gazetteer (name and Latin-script alternate names)."""
+    rows = []
+    with open(source, encoding="utf-8") as handle:
+        for rec in csv.DictReader(handle, delimiter="\t"):
+            names = {rec["name"]}
+            names |= {n for n in rec["alternatenames"].split("|")
+                      if n and len(n) <= 40 and re.fullmatch(r"[A-Za-zÄÖÜäöüß .'()-]+", n)}
+            rows.append([rec["geonameid"], rec["name"], rec["latitude"], rec["longitude"], rec["population"],
+                         rec["state"], "|".join(sorted(names - {rec["name"]}))])
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    writer.writerow(["geonameid", "name", "latitude", "longitude", "population", "state", "alternatenames"])
+    writer.writerows(rows)
+    out.write_bytes(gzip.compress(buf.getvalue().encode("utf-8"), 9, mtime=0))
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> dict[str, Place]:
+    index: dict[str, Place] = {}
+    with gzip.open(DATA, "rt", encoding="utf-8") as handle:
+        for rec in csv.DictReader(handle, delimiter="\t"):
+            place = Place(rec["name"], float(rec["latitude"]), float(rec["longitude"]), rec["state"],
+                          int(rec["population"] or 0), int(rec["geonameid"]))
+            for name in [rec["name"], *filter(None, rec["alternatenames"].split("|"))]:
+                key = _key(name)
+                if key not in index or index[key].population < place.population:
+                    index[key] = place
+    for name, lat, lon, state in REGIONS:
+        index[_key(name)] = Place(name, lat, lon, state, 0, None)
+    return index
+
+
+def lookup(name: str) -> Place | None:
+    """The most populous place called ``name`` (also ``Duisburgs`` -> Duisburg,
+    ``Kreis Wesel`` -> Wesel, ``Stadt Essen`` -> Essen)."""
+    index = _index()
+    candidates = [name]
+    if name.endswith("s") and len(name) > 3:
+        candidates.append(name[:-1])
+    for prefix in ("Kreis ", "Stadt ", "Gemeinde ", "Rhein-Kreis "):
+        if name.startswith(prefix):
+            candidates.append(name[len(prefix):])
+    for cand in candidates:
+        place = index.get(_key(cand))
+        if place is not None:
+            return place
+    return None
+
+
+if __name__ == "__main__":
+    print(f"wrote {build()} places to {DATA}")
