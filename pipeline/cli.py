@@ -345,11 +345,15 @@ def serve(db_path: str, port: int, open_browser: bool) -> None:
     Example: newsmine serve --db newsmine.db --port 8001
     """
     import subprocess
+    import tempfile
+
+    from pipeline.review import write_metadata
 
     if not Path(db_path).exists():
         fail(f"database {db_path} does not exist (run `newsmine run` first)")
+    meta = write_metadata(Path(db_path), Path(tempfile.mkdtemp(prefix="newsmine-")) / "metadata.json")
     args = [sys.executable, "-m", "datasette", "serve", db_path, "--host", "127.0.0.1",
-            "--port", str(port)]
+            "--port", str(port), "--metadata", str(meta)]
     if open_browser:
         args.append("--open")
     raise SystemExit(subprocess.call(args))

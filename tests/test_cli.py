@@ -144,16 +144,25 @@ def test_datasette_serves_the_database(demo_db):
 
     from datasette.app import Datasette
 
-    async def fetch():
-        ds = Datasette([str(demo_db)])
-        articles = await ds.client.get("/newsmine/articles.json?_shape=array&_size=max")
-        search = await ds.client.get("/newsmine/articles.json?_shape=array&_search=Euro")
-        return articles, search
+    from pipeline.review import metadata
 
-    articles, search = asyncio.run(fetch())
+    async def fetch():
+        ds = Datasette([str(demo_db)], metadata=metadata(demo_db.stem))
+        articles = await ds.client.get("/newsmine/articles.json?_shape=array&_size=max")
+        search = await ds.client.get("/newsmine/articles.json?_shape=array&_search=Integrationsdezernent")
+        tables = await ds.client.get("/newsmine.json")
+        mentions = await ds.client.get("/newsmine/mentions.json?_facet=label")
+        return articles, search, tables, mentions
+
+    articles, search, tables, mentions = asyncio.run(fetch())
     assert articles.status_code == 200
     assert len(articles.json()) == len(DEMO_ARTICLES)
     assert search.status_code == 200 and search.json()
+    visible = {t["name"] for t in tables.json()["tables"] if not t["hidden"]}
+    assert {"articles", "mentions", "entities", "money", "roles", "quotes"} <= visible
+    assert "articles_fts_data" not in visible and "_sqlite_migrations" not in visible
+    labels = {f["value"] for f in mentions.json()["facet_results"]["label"]["results"]}
+    assert labels == {"PER", "LOC", "ORG"}
 
 
 def test_serve_refuses_a_missing_database(tmp_path):
