@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipeline import store
+from pipeline import dedup, store
 from pipeline.extract import EXTRACTOR_VERSION, decode_html, extract
 from pipeline.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
 from pipeline.sources import DiscoveryError, Source, directory_files, parse_feed, parse_sitemap
@@ -196,6 +196,12 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
                     batch_size=batch_size, n_process=n_process)
 
 
+def _near_in_chunk(text: str, url: str, seen: list[tuple[int, str]]) -> tuple[str, int] | None:
+    h = dedup.simhash(text)
+    best = min(((dedup.distance(h, other), u) for other, u in seen if u != url), default=None)
+    return (best[1], best[0]) if best and best[0] <= dedup.MAX_DISTANCE else None
+
+
 def _interleave_hosts(requests: list[FetchRequest]) -> list[FetchRequest]:
     """Round-robin over hosts so that a window of scheduled fetches spans many hosts
     (grouped input would leave per-host limits as the bottleneck; see bench/fetch)."""
@@ -251,6 +257,7 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
         chunk = pages[chunk_start:chunk_start + batch_size * 4]
         prepared = []
         seen_in_chunk: dict[str, str] = {}
+        near_in_chunk: list[tuple[int, str]] = []
         for page in chunk:
             html = store.page_html(db, page["id"])
             try:
@@ -276,7 +283,15 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                 stats.duplicates += 1
                 db["pages"].update(page["id"], {"error": f"extract: duplicate text of {dup_url}"})
                 continue
+            near = store.near_duplicate(db, ex.text, url) or _near_in_chunk(ex.text, url, near_in_chunk)
+            if near:
+                # the same agency story, lightly edited on another site: linked, not stored twice
+                stats.duplicates += 1
+                db["pages"].update(page["id"], {"error": f"extract: near-duplicate of {near[0]} "
+                                                         f"(simhash distance {near[1]})"})
+                continue
             seen_in_chunk[text_hash] = url
+            near_in_chunk.append((dedup.simhash(ex.text), url))
             prepared.append((page, url, ex))
         docs = nlp.pipe([ex.text for _, _, ex in prepared], batch_size=batch_size, n_process=n_process)
         for (page, url, ex), doc in zip(prepared, docs):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -118,6 +118,39 @@ def m004_place_coordinates(db: sqlite_utils.Database) -> None:
         place = lookup(row["name"])
         if place is not None:
             db["entities"].update(row["id"], _place_columns(place))
+
+
+@MIGRATIONS()
+def m005_simhash(db: sqlite_utils.Database) -> None:
+    """Version 5: SimHash and its bands on articles for near-duplicate detection (filled in place)."""
+    from pipeline import dedup
+
+    db["articles"].add_column("simhash", int)
+    for i in range(dedup.BANDS):
+        db["articles"].add_column(f"band{i}", int)
+        db["articles"].create_index([f"band{i}"])
+    for row in list(db.query("SELECT id, text FROM articles")):
+        db["articles"].update(row["id"], _simhash_columns(row["text"] or ""))
+
+
+def _simhash_columns(text: str) -> dict:
+    from pipeline import dedup
+
+    h = dedup.simhash(text)
+    return {"simhash": dedup.to_signed(h), **{f"band{i}": b for i, b in enumerate(dedup.bands(h))}}
+
+
+def near_duplicate(db: sqlite_utils.Database, text: str, exclude_url: str) -> tuple[str, int] | None:
+    """URL and bit distance of a stored article whose text is a near-duplicate of ``text``."""
+    from pipeline import dedup
+
+    h = dedup.simhash(text)
+    b = dedup.bands(h)
+    where = " OR ".join(f"band{i} = ?" for i in range(dedup.BANDS))
+    rows = db.query(f"SELECT url, simhash FROM articles WHERE ({where}) AND url != ?", [*b, exclude_url])
+    best = min(((dedup.distance(h, dedup.to_unsigned(r["simhash"])), r["url"]) for r in rows
+                if r["simhash"] is not None), default=None)
+    return (best[1], best[0]) if best and best[0] <= dedup.MAX_DISTANCE else None
 
 
 def _place_columns(place) -> dict:
@@ -258,6 +291,7 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
         "content_sha256": text_hash, "extractor_version": rec.extractor_version,
         "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,
         "page_sha256": rec.page_sha256,
+        **_simhash_columns(rec.text),
     }
     with db.atomic():
         existing = next(db["articles"].rows_where("url = ?", [rec.url], limit=1), None)

@@ -201,3 +201,28 @@ def test_sources_add_list_check(tmp_path):
     assert listed == [{"name": "lokal", "kind": "directory", "url": "site", "region": "Essen"}]
     checked = json.loads(newsmine("sources", "check", "--config", str(config), "--json").stdout)
     assert checked[0]["listed"] == 1 and checked[0]["error"] is None
+
+
+def test_agency_story_on_two_sites_is_stored_once(tmp_path):
+    from pipeline.corpus import read_jsonl
+
+    text = list(read_jsonl())[10]["text"]
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def page(body: str) -> str:
+        paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+        return f"<html lang='de'><body><article><h1>Meldung</h1>{paragraphs}</article></body></html>"
+
+    (site / "a.html").write_text(page(text), encoding="utf-8")
+    (site / "b.html").write_text(page("KÖLN (dpa) – " + text + " Weitere Informationen folgen."), encoding="utf-8")
+    config = tmp_path / "sources.toml"
+    config.write_text('[[source]]\nname = "lokal"\nkind = "directory"\npath = "site"\n', encoding="utf-8")
+    db = tmp_path / "n.db"
+    result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    [error] = [r[0] for r in con.execute("SELECT error FROM pages WHERE error IS NOT NULL")]
+    assert error.startswith("extract: near-duplicate of ") and "a.html" in error
+    con.close()

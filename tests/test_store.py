@@ -141,3 +141,19 @@ def test_place_gazetteer_links_loc_entities_and_upgrades_old_rows(tmp_path):
     store.save_article(upgraded, _article())  # new LOC entity "Duisburg" gets coordinates on creation
     duisburg = next(upgraded.query("SELECT latitude, state FROM entities WHERE key = 'LOC:duisburg'"))
     assert duisburg["state"] == "Nordrhein-Westfalen" and 51 < duisburg["latitude"] < 52
+
+
+def test_near_duplicate_agency_copy_is_found_but_other_articles_are_not(tmp_path):
+    from pipeline.corpus import read_jsonl
+
+    db = store.open_db(tmp_path / "n.db")
+    records = list(read_jsonl())[:20]
+    for i, rec in enumerate(records):
+        store.save_article(db, store.ArticleRecord(url=f"https://a.example/{i}", title=rec["title"], text=rec["text"]))
+    original = records[3]["text"]
+    # dateline added, a closing sentence added, one word changed: a lightly edited agency copy
+    copy = "ESSEN (dpa) – " + original.replace(" die ", " diese ", 1) + " Weitere Informationen folgen."
+    found = store.near_duplicate(db, copy, "https://b.example/copy")
+    assert found is not None and found[0] == "https://a.example/3"
+    unrelated = list(read_jsonl())[50]["text"]
+    assert store.near_duplicate(db, unrelated, "https://b.example/other") is None

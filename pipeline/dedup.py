@@ -1,0 +1,60 @@
+"""Near-duplicate detection: the same agency story on several sites.
+
+A 64-bit SimHash over word 3-shingles of the normalised text; two texts whose
+hashes differ in at most ``MAX_DISTANCE`` bits are near-duplicates. The hash is
+split into eight 8-bit bands stored in indexed columns: by the pigeonhole
+principle, hashes within 7 bits share at least one band, so candidates are found
+with an index lookup instead of a scan.
+
+Measured on the project corpus (102 articles of ~320 words): a dateline added -> 1 bit,
+one sentence reworded -> 2, a sentence added -> 3, the last paragraph cut -> 5 to 12
+(so a copy missing a whole paragraph may be stored as its own article); the closest two
+different articles are 18 bits apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+MAX_DISTANCE = 6
+BANDS = 8
+BAND_BITS = 8
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _h64(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def simhash(text: str, shingle: int = 3) -> int:
+    """64-bit SimHash of ``text`` (unsigned)."""
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    if not words:
+        return 0
+    grams = [" ".join(words[i:i + shingle]) for i in range(max(1, len(words) - shingle + 1))]
+    weights = [0] * 64
+    for gram in grams:
+        h = _h64(gram)
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def distance(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def bands(h: int) -> list[int]:
+    """The eight 8-bit bands of a hash."""
+    mask = (1 << BAND_BITS) - 1
+    return [(h >> (BAND_BITS * i)) & mask for i in range(BANDS)]
+
+
+def to_signed(h: int) -> int:
+    """Store an unsigned 64-bit hash in SQLite's signed INTEGER."""
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
+def to_unsigned(h: int) -> int:
+    return h + (1 << 64) if h < 0 else h
