@@ -226,3 +226,15 @@ def test_agency_story_on_two_sites_is_stored_once(tmp_path):
     [error] = [r[0] for r in con.execute("SELECT error FROM pages WHERE error IS NOT NULL")]
     assert error.startswith("extract: near-duplicate of ") and "a.html" in error
     con.close()
+
+
+def test_two_workers_give_the_same_database_as_one(demo_db, tmp_path):
+    result = newsmine("run", "--db", str(tmp_path / "w2.db"), "--quiet", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    con1, con2 = sqlite3.connect(demo_db), sqlite3.connect(tmp_path / "w2.db")
+    query = ("SELECT a.url, m.start, m.end, m.label, m.text FROM mentions m JOIN articles a ON a.id = m.article_id "
+             "UNION ALL SELECT a.url, mo.start, mo.end, 'MONEY', mo.value_eur FROM money mo "
+             "JOIN articles a ON a.id = mo.article_id ORDER BY 1, 2, 3, 4")
+    assert con1.execute(query).fetchall() == con2.execute(query).fetchall()
+    con1.close()
+    con2.close()

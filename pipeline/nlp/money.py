@@ -34,8 +34,18 @@ class MoneyAmount:
         return asdict(self)
 
 
+USER_DATA_KEY = "newsmine_money"
+
+
+def _get_money(doc: Doc) -> list[MoneyAmount] | None:
+    """``doc._.money``: amounts kept as plain dicts in ``doc.user_data`` so that docs
+    travel between processes (``nlp.pipe(n_process=N)`` serialises user data with msgpack)."""
+    raw = doc.user_data.get(USER_DATA_KEY)
+    return None if raw is None else [MoneyAmount(**d) for d in raw]
+
+
 if not Doc.has_extension("money"):
-    Doc.set_extension("money", default=None)
+    Doc.set_extension("money", getter=_get_money)
 
 
 def _sentence_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -71,7 +81,7 @@ class MoneyRecognizer:
                 masked = doc.text[s_start:m.start] + " " * (m.end - m.start) + doc.text[m.end:s_end]
                 years = sorted({int(y) for y in _YEAR_RE.findall(masked)})
             amounts.append(MoneyAmount(m.start, m.end, m.text, m.value, m.high, m.qualifier, sentence, years))
-        doc._.money = amounts
+        doc.user_data[USER_DATA_KEY] = [a.to_dict() for a in amounts]
         if self.drop_overlapping_ents and amounts and doc.ents:
             keep = [e for e in doc.ents
                     if not any(e.start_char < a.end and a.start < e.end_char for a in amounts)]
