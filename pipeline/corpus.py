@@ -85,8 +85,6 @@ def parse_markup(markup: str, where: str = "<string>") -> tuple[str, list[dict]]
             kind = m.group(1)
             params: list[str] = []
             j = m.end()
-            if kind in ("QUOTE", "ROLE"):
-                pass
             if kind == "QUOTE":  # speaker first, then text
                 bar = markup.find("|", j)
                 if bar < 0:

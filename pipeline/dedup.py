@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 MAX_DISTANCE = 6
 BANDS = 8
@@ -58,3 +59,9 @@ def to_signed(h: int) -> int:
 
 def to_unsigned(h: int) -> int:
     return h + (1 << 64) if h < 0 else h
+
+
+def closest(h: int, candidates: Iterable[tuple[int, str]]) -> tuple[str, int] | None:
+    """``(url, distance)`` of the nearest candidate ``(hash, url)`` within ``MAX_DISTANCE``."""
+    best = min(((distance(h, other), url) for other, url in candidates), default=None)
+    return (best[1], best[0]) if best is not None and best[0] <= MAX_DISTANCE else None

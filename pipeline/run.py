@@ -196,12 +196,6 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
                     batch_size=batch_size, n_process=n_process)
 
 
-def _near_in_chunk(text: str, url: str, seen: list[tuple[int, str]]) -> tuple[str, int] | None:
-    h = dedup.simhash(text)
-    best = min(((dedup.distance(h, other), u) for other, u in seen if u != url), default=None)
-    return (best[1], best[0]) if best and best[0] <= dedup.MAX_DISTANCE else None
-
-
 def _interleave_hosts(requests: list[FetchRequest]) -> list[FetchRequest]:
     """Round-robin over hosts so that a window of scheduled fetches spans many hosts
     (grouped input would leave per-host limits as the bottleneck; see bench/fetch)."""
@@ -246,7 +240,7 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                     progress: Progress | None = None, batch_size: int = 16, n_process: int = 1,
                     force: bool = False) -> None:
     """Extract + NLP + store every pending page (see :func:`pending_pages`)."""
-    from pipeline.nlp.facts import FACTS_VERSION, find_facts, link_mentions
+    from pipeline.nlp.facts import FACTS_VERSION, find_facts
     from pipeline.nlp.model import entities as doc_entities
     from pipeline.nlp.money_parser import VERSION as MONEY_VERSION
 
@@ -273,7 +267,8 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                 db["pages"].update(page["id"], {"error": err_msg})
                 continue
             stats.extracted += 1
-            url = canonicalize(ex.url or page["final_url"] or page["url"]) if (ex.url or page["final_url"] or page["url"]).startswith("http") else page["url"]
+            found_url = ex.url or page["final_url"] or page["url"]
+            url = canonicalize(found_url) if found_url.startswith("http") else page["url"]
             text_hash = store.sha256(ex.text)
             dup = next(db.query("SELECT id, url FROM articles WHERE content_sha256 = ? AND url != ? LIMIT 1",
                                 [text_hash, url]), None)
@@ -283,7 +278,9 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                 stats.duplicates += 1
                 db["pages"].update(page["id"], {"error": f"extract: duplicate text of {dup_url}"})
                 continue
-            near = store.near_duplicate(db, ex.text, url) or _near_in_chunk(ex.text, url, near_in_chunk)
+            text_simhash = dedup.simhash(ex.text)
+            near = (store.near_duplicate(db, text_simhash, url)
+                    or dedup.closest(text_simhash, [(h, u) for h, u in near_in_chunk if u != url]))
             if near:
                 # the same agency story, lightly edited on another site: linked, not stored twice
                 stats.duplicates += 1
@@ -291,22 +288,21 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
                                                          f"(simhash distance {near[1]})"})
                 continue
             seen_in_chunk[text_hash] = url
-            near_in_chunk.append((dedup.simhash(ex.text), url))
-            prepared.append((page, url, ex))
-        docs = nlp.pipe([ex.text for _, _, ex in prepared], batch_size=batch_size, n_process=n_process)
-        for (page, url, ex), doc in zip(prepared, docs):
+            near_in_chunk.append((text_simhash, url))
+            prepared.append((page, url, ex, text_simhash))
+        docs = nlp.pipe([ex.text for _, _, ex, _ in prepared], batch_size=batch_size, n_process=n_process)
+        for (page, url, ex, text_simhash), doc in zip(prepared, docs):
             ents = [e.__dict__ for e in doc_entities(doc)]
             facts = find_facts(ex.text, ents)
-            for ent, name in zip(ents, link_mentions(ents, ex.text)):
-                ent["canonical"] = name
             rec = store.ArticleRecord(
                 url=url, title=ex.title, text=ex.text, published=ex.published, modified=ex.modified,
                 authors=ex.authors, language=ex.language or "de", lead=ex.lead, section=ex.section,
                 source=page["source"], page_id=page["id"], extractor_version=EXTRACTOR_VERSION,
                 model=model_tag, money_version=MONEY_VERSION, page_sha256=page["content_sha256"],
                 entities=ents, money=[m.to_dict() for m in (doc._.money or [])],
-                roles=facts["roles"], quotes=facts["quotes"], facts_version=FACTS_VERSION)
-            store.save_article(db, rec)
+                roles=facts["roles"], quotes=facts["quotes"], facts_version=FACTS_VERSION,
+                simhash=text_simhash)
+            store.save_article(db, rec)  # links surnames and abbreviations to canonical entities
             stats.articles_written += 1
             done += 1
             if progress:

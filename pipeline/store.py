@@ -133,24 +133,21 @@ def m005_simhash(db: sqlite_utils.Database) -> None:
         db["articles"].update(row["id"], _simhash_columns(row["text"] or ""))
 
 
-def _simhash_columns(text: str) -> dict:
+def _simhash_columns(text: str, h: int | None = None) -> dict:
     from pipeline import dedup
 
-    h = dedup.simhash(text)
+    h = dedup.simhash(text) if h is None else h
     return {"simhash": dedup.to_signed(h), **{f"band{i}": b for i, b in enumerate(dedup.bands(h))}}
 
 
-def near_duplicate(db: sqlite_utils.Database, text: str, exclude_url: str) -> tuple[str, int] | None:
-    """URL and bit distance of a stored article whose text is a near-duplicate of ``text``."""
+def near_duplicate(db: sqlite_utils.Database, simhash: int, exclude_url: str) -> tuple[str, int] | None:
+    """URL and bit distance of a stored article whose SimHash is within the near-duplicate bound."""
     from pipeline import dedup
 
-    h = dedup.simhash(text)
-    b = dedup.bands(h)
     where = " OR ".join(f"band{i} = ?" for i in range(dedup.BANDS))
-    rows = db.query(f"SELECT url, simhash FROM articles WHERE ({where}) AND url != ?", [*b, exclude_url])
-    best = min(((dedup.distance(h, dedup.to_unsigned(r["simhash"])), r["url"]) for r in rows
-                if r["simhash"] is not None), default=None)
-    return (best[1], best[0]) if best and best[0] <= dedup.MAX_DISTANCE else None
+    rows = db.query(f"SELECT url, simhash FROM articles WHERE ({where}) AND url != ? AND simhash IS NOT NULL",
+                    [*dedup.bands(simhash), exclude_url])
+    return dedup.closest(simhash, ((dedup.to_unsigned(r["simhash"]), r["url"]) for r in rows))
 
 
 def _place_columns(place) -> dict:
@@ -258,26 +255,7 @@ class ArticleRecord:
     roles: list[dict] = field(default_factory=list)  # start, end, text, person, party, affiliation
     quotes: list[dict] = field(default_factory=list)  # start, end, text, speaker
     facts_version: str | None = None
-
-
-def _link_entities(mentions: list[dict]) -> list[str]:
-    """Canonical name for each mention: a surname-only PER links to the full name
-    introduced before it in the same article."""
-    names: list[str] = []
-    full_names: list[str] = []
-    for m in mentions:
-        name = m["text"]
-        if m["label"] == "PER":
-            parts = name.split()
-            if len(parts) == 1:
-                base = re.sub(r"s$", "", name) if name.endswith("s") else name
-                match = [f for f in reversed(full_names) if f.split()[-1] in (name, base)]
-                if match:
-                    name = match[0]
-            else:
-                full_names.append(name)
-        names.append(name)
-    return names
+    simhash: int | None = None  # of ``text``; computed on save when not given
 
 
 def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
@@ -291,7 +269,7 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
         "content_sha256": text_hash, "extractor_version": rec.extractor_version,
         "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,
         "page_sha256": rec.page_sha256,
-        **_simhash_columns(rec.text),
+        **_simhash_columns(rec.text, rec.simhash),
     }
     with db.atomic():
         existing = next(db["articles"].rows_where("url = ?", [rec.url], limit=1), None)
@@ -304,7 +282,12 @@ def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
             article_id = db["articles"].insert(row).last_pk
         db.execute("DELETE FROM roles WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
-        canonical = [e.get("canonical") or name for e, name in zip(rec.entities, _link_entities(rec.entities))]
+        if all("canonical" in e for e in rec.entities):
+            canonical = [e["canonical"] for e in rec.entities]
+        else:
+            from pipeline.nlp.facts import link_mentions
+
+            canonical = link_mentions(rec.entities, rec.text)
         mention_rows = []
         for ent, name in zip(rec.entities, canonical):
             entity_id = _entity_id(db, ent["label"], name, ent["text"])

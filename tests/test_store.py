@@ -145,6 +145,7 @@ def test_place_gazetteer_links_loc_entities_and_upgrades_old_rows(tmp_path):
 
 def test_near_duplicate_agency_copy_is_found_but_other_articles_are_not(tmp_path):
     from pipeline.corpus import read_jsonl
+    from pipeline.dedup import simhash
 
     db = store.open_db(tmp_path / "n.db")
     records = list(read_jsonl())[:20]
@@ -153,7 +154,7 @@ def test_near_duplicate_agency_copy_is_found_but_other_articles_are_not(tmp_path
     original = records[3]["text"]
     # dateline added, a closing sentence added, one word changed: a lightly edited agency copy
     copy = "ESSEN (dpa) – " + original.replace(" die ", " diese ", 1) + " Weitere Informationen folgen."
-    found = store.near_duplicate(db, copy, "https://b.example/copy")
+    found = store.near_duplicate(db, simhash(copy), "https://b.example/copy")
     assert found is not None and found[0] == "https://a.example/3"
     unrelated = list(read_jsonl())[50]["text"]
-    assert store.near_duplicate(db, unrelated, "https://b.example/other") is None
+    assert store.near_duplicate(db, simhash(unrelated), "https://b.example/other") is None
