@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp import money as _money  # noqa: F401  (registers the factory)
+from pipeline.nlp.embed_cache import memoise_embeddings
 
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "de_news"
@@ -40,11 +41,14 @@ class ModelInfo:
         return f"{self.name}@{self.version}"
 
 
-def load(model: str | Path | None = None, *, money: bool = True, sentences: bool = True) -> Language:
+def load(model: str | Path | None = None, *, money: bool = True, sentences: bool = True,
+         memoise: bool = True) -> Language:
     """Load a pipeline by package name or path (default: the shipped model).
 
     Adds a rule-based ``sentencizer`` when the pipeline sets no sentence
-    boundaries, and the ``newsmine_money`` component at the end.
+    boundaries, and the ``newsmine_money`` component at the end. With
+    ``memoise`` (for inference; pass False before further training), token
+    embeddings are cached per word (:mod:`pipeline.nlp.embed_cache`).
     """
     target = str(model) if model else str(DEFAULT_MODEL)
     try:
@@ -59,6 +63,8 @@ def load(model: str | Path | None = None, *, money: bool = True, sentences: bool
         nlp.add_pipe("sentencizer", first=True)
     if money and "newsmine_money" not in nlp.pipe_names:
         nlp.add_pipe("newsmine_money", last=True)
+    if memoise:
+        memoise_embeddings(nlp)
     return nlp
 
 

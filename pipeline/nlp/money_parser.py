@@ -159,6 +159,8 @@ MONEY_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# every MONEY_RE match contains one of these: texts without any skip the big pattern
+_CURRENCY_HINT_RE = re.compile(r"€|EUR", re.IGNORECASE)
 _QUALIFIER_RE = re.compile(
     r"(?:^|(?<=[\s(„\"»]))(?P<q>" + "|".join(re.escape(q) for q in QUALIFIERS) + r")\s+$",
     re.IGNORECASE,
@@ -204,6 +206,8 @@ def _case_ok(amount: str) -> bool:
 def find_money(text: str) -> list[MoneyMatch]:
     """All euro amounts in ``text``, left to right, with qualifiers."""
     found: list[MoneyMatch] = []
+    if not _CURRENCY_HINT_RE.search(text):
+        return found
     pos = 0
     while (m := MONEY_RE.search(text, pos)) is not None:
         pos = m.end()
