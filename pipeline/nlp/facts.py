@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-FACTS_VERSION = "facts-1.0"
+FACTS_VERSION = "facts-1.1"
 
 __all__ = [
     "FACTS_VERSION", "Role", "Quote", "find_roles", "find_quotes", "find_facts",
@@ -416,6 +416,8 @@ def link_mentions(entities: Sequence[Any], text: str | None = None) -> list[str]
     - an ORG abbreviation links to the organisation it was introduced for
       (``Kommunales Integrationszentrum (KI)``: the ``KI`` mentions link to the full name)
       or, failing that, to an earlier ORG whose initials it is;
+    - an ORG short form links to an earlier ORG that starts with it as whole words
+      (``Rheintec`` -> ``Rheintec Antriebssysteme GmbH``);
     - everything else maps to itself.
 
     ``text`` (the article) is optional; with it, abbreviations in brackets after an
@@ -441,9 +443,9 @@ def link_mentions(entities: Sequence[Any], text: str | None = None) -> list[str]
                     canon[idx] = prev[1]
                     abbrev[name] = prev[1]
                 else:
-                    canon[idx] = _by_initials(name, orgs) or name
+                    canon[idx] = _by_initials(name, orgs) or _by_prefix(name, orgs) or name
             else:
-                canon[idx] = name
+                canon[idx] = _by_prefix(name, orgs) or name
                 if text is not None:
                     m = re.match(r"\s*\(([A-ZÄÖÜ][\w&./-]{1,10})\)", text[ent.end:ent.end + 16])
                     if m and _is_abbreviation(m.group(1)):
@@ -452,6 +454,15 @@ def link_mentions(entities: Sequence[Any], text: str | None = None) -> list[str]
         else:
             canon[idx] = ent.text
     return [canon[i] for i in range(len(items))]
+
+
+def _by_prefix(name: str, orgs: list[tuple[_Ent, str]]) -> str | None:
+    """The most recent earlier organisation whose name starts with ``name`` as whole
+    words (``Rheintec`` -> ``Rheintec Antriebssysteme GmbH``, ``VfL`` -> ``VfL Bochum``)."""
+    for _ent, canonical in reversed(orgs):
+        if canonical.startswith(name + " ") and len(name) >= 3:
+            return canonical
+    return None
 
 
 def _tails(full: str) -> list[str]:

@@ -13,12 +13,17 @@ Run ``python -m pipeline.training.facts_eval`` for the table over train/dev/test
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from pipeline.corpus import SPLITS, read_jsonl
-from pipeline.nlp.facts import FACTS_VERSION, find_quotes, find_roles
+from pipeline.corpus import JSONL_PATH, SPLITS, read_jsonl
+from pipeline.nlp.facts import FACTS_VERSION, find_quotes, find_roles, link_mentions
+
+LINKS_PATH = JSONL_PATH.parent / "links.jsonl"
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
@@ -92,6 +97,69 @@ def evaluate_facts(records: Iterable[dict], use_gold_entities: bool = True, nlp:
     return report
 
 
+def read_links(path: Path = LINKS_PATH) -> dict[str, dict[tuple[int, int], str]]:
+    """Gold mention links: article id -> {(start, end): canonical name}."""
+    gold: dict[str, dict[tuple[int, int], str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            gold.setdefault(row["id"], {})[(row["start"], row["end"])] = row["canonical"]
+    return gold
+
+
+def evaluate_links(records: Iterable[dict], gold: dict[str, dict[tuple[int, int], str]] | None = None,
+                   use_gold_entities: bool = True, nlp: Any = None) -> dict[str, Any]:
+    """Mention linking scored on the gold links (PER and ORG mentions of dev and test).
+
+    A *link* is a mention whose canonical name differs from its own text (surname ->
+    full name, abbreviation -> organisation). Recall: gold links predicted with the
+    same canonical; precision: predicted links (on gold-annotated mention spans) that
+    are right. ``accuracy``: share of all gold mentions whose canonical is right.
+    """
+    gold = read_links() if gold is None else gold
+    records = [r for r in records if r["id"] in gold]
+    ents_per_record = [r["entities"] for r in records] if use_gold_entities else _model_entities(records, nlp)
+    counts: dict[str, Counter] = {}
+    for rec, ents in zip(records, ents_per_record):
+        ents = [e for e in ents if e["label"] in ("PER", "ORG", "LOC")]
+        canon = {(int(e["start"]), int(e["end"])): c for e, c in zip(ents, link_mentions(ents, rec["text"]))}
+        texts = {(int(e["start"]), int(e["end"])): e["text"] for e in ents}
+        for split in (rec["split"], "all"):
+            c = counts.setdefault(split, Counter())
+            for span, want in gold[rec["id"]].items():
+                got = canon.get(span)
+                is_link = want != rec["text"][span[0]:span[1]]
+                c["mentions"] += 1
+                c["correct"] += got == want
+                if is_link:
+                    c["gold_links"] += 1
+                    c["tp"] += got == want
+                if got is not None and got != texts[span]:
+                    c["pred_links"] += 1
+                    c["pred_ok"] += got == want
+    report: dict[str, Any] = {"version": FACTS_VERSION, "entities": "gold" if use_gold_entities else "model"}
+    for split, c in counts.items():
+        p = c["pred_ok"] / c["pred_links"] if c["pred_links"] else 0.0
+        r = c["tp"] / c["gold_links"] if c["gold_links"] else 0.0
+        report[split] = {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+                         "gold_links": c["gold_links"], "pred_links": c["pred_links"], "mentions": c["mentions"],
+                         "accuracy": round(c["correct"] / c["mentions"], 4) if c["mentions"] else 0.0}
+    return report
+
+
+def format_links(reports: list[dict[str, Any]]) -> str:
+    """A plain-text table of mention-linking scores."""
+    head = f"{'entities':<9}{'split':<7}{'links P':>8}{'R':>7}{'F1':>7}{'gold':>6}{'mentions':>10}{'acc':>7}"
+    lines = [head, "-" * len(head)]
+    for rep in reports:
+        for split in (*SPLITS, "all"):
+            row = rep.get(split)
+            if row:
+                lines.append(f"{rep['entities']:<9}{split:<7}{row['p']:>8.3f}{row['r']:>7.3f}{row['f']:>7.3f}"
+                             f"{row['gold_links']:>6}{row['mentions']:>10}{row['accuracy']:>7.3f}")
+    return "\n".join(lines)
+
+
 def format_table(reports: list[dict[str, Any]]) -> str:
     """A plain-text table: one row per (entities, split)."""
     head = (f"{'entities':<9}{'split':<7}{'roles P':>8}{'R':>7}{'F1':>7}{'gold':>6}"
@@ -119,14 +187,20 @@ def main(argv: list[str] | None = None) -> int:
     records = list(read_jsonl())
     t0 = time.perf_counter()
     reports = [evaluate_facts(records, use_gold_entities=True)]
+    links = [evaluate_links(records, use_gold_entities=True)]
     t_gold = time.perf_counter() - t0
     if not args.gold_only:
         from pipeline.nlp import model as nm
 
-        reports.append(evaluate_facts(records, use_gold_entities=False, nlp=nm.load(args.model)))
+        nlp = nm.load(args.model)
+        reports.append(evaluate_facts(records, use_gold_entities=False, nlp=nlp))
+        links.append(evaluate_links(records, use_gold_entities=False, nlp=nlp))
     print(f"newsmine facts evaluation ({FACTS_VERSION}, {len(records)} articles; "
           f"rules on gold entities: {t_gold * 1000:.0f} ms)")
     print(format_table(reports))
+    print()
+    print("mention linking (gold links: corpus/articles/links.jsonl, dev + test)")
+    print(format_links(links))
     return 0
 
 
