@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,14 @@ import click
 from pipeline import __version__
 
 DEFAULT_DB = "newsmine.db"
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences) become U+FFFD, never sent raw."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def fail(message: str) -> None:
@@ -56,7 +65,7 @@ def _emit(rows: list[dict], fmt: str) -> None:
 
     def cell(v: object) -> str:
         s = "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
-        s = s.replace("\n", " ")
+        s = _printable(s.replace("\n", " "))
         return s if len(s) <= 60 else s[:59] + "…"
 
     table = [[cell(r.get(c)) for c in columns] for r in rows]
@@ -90,7 +99,7 @@ def cli() -> None:
 @db_option
 @model_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes for NLP (spaCy n_process).")
+              help="Worker processes for extraction and NLP (this process writes); up to one per core.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(config_path: str | None, db_path: str, model: str | None, workers: int, quiet: bool) -> None:
     """Fetch, extract, recognise and store articles.
@@ -151,7 +160,8 @@ def _print_summary(db, stats) -> None:
 @cli.command()
 @db_option
 @model_option
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for extraction and NLP (this process writes); up to one per core.")
 def reextract(db_path: str, model: str | None, workers: int) -> None:
     """Re-run extraction and NLP on the stored HTML, without fetching."""
     from pipeline import run as runner
@@ -184,7 +194,7 @@ def annotate(model: str | None, batch_size: int) -> None:
         errors += 1
         click.echo(f"newsmine annotate: {msg}", err=True)
 
-    for obj in annotate_lines(nlp, sys.stdin, batch_size=batch_size, on_error=on_error):
+    for obj in annotate_lines(nlp, sys.stdin.buffer, batch_size=batch_size, on_error=on_error):  # bytes: bad UTF-8 is a line error
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     if errors:
@@ -312,8 +322,8 @@ def query_article(article_id: int, db_path: str, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(row, ensure_ascii=False, indent=2))
         return
-    click.echo(f"# {row['title']}\n{row['url']}  {row['published'] or ''}\n")
-    click.echo(row["text"])
+    click.echo(_printable(f"# {row['title']}\n{row['url']}  {row['published'] or ''}\n"))
+    click.echo(_printable(row["text"] or ""))
     click.echo("")
     _emit(row["entities"] + [{"start": m["start"], "end": m["end"], "label": "MONEY", "text": m["text"],
                               "entity": m["value_eur"]} for m in row["money"]], "table")
@@ -339,24 +349,75 @@ def query_entity(name: str, db_path: str, limit: int, fmt: str | None) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser.")
-def serve(db_path: str, port: int, open_browser: bool) -> None:
-    """Browse the database in Datasette on 127.0.0.1 (read-only).
+@click.option("--read-only", is_flag=True, help="No write token: corrections cannot be recorded.")
+def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
+    """Review the database in Datasette on 127.0.0.1: articles with highlighted entities,
+    entity pages, canned queries, the places map, corrections.
 
-    Example: newsmine serve --db newsmine.db --port 8001
+    Prints a fresh write token: log in with it at /-/newsmine/login (or send it as
+    `Authorization: Bearer TOKEN`) to record corrections. Without it the server is read-only.
+
+    \b
+    Example:
+      newsmine serve --db newsmine.db --port 8001
     """
-    import subprocess
+    import os
+    import secrets
     import tempfile
+    from importlib.metadata import entry_points
 
-    from pipeline.review import write_metadata
+    from pipeline.review import TOKEN_ENV, write_metadata
 
     if not Path(db_path).exists():
         fail(f"database {db_path} does not exist (run `newsmine run` first)")
+    if not any(ep.value == "pipeline.review_plugin" for ep in entry_points(group="datasette")):
+        fail("the newsmine Datasette plugin is not registered: reinstall with `pip install -e .`")
+    _open(db_path).conn.close()  # upgrade the schema (corrections, review views) before serving
     meta = write_metadata(Path(db_path), Path(tempfile.mkdtemp(prefix="newsmine-")) / "metadata.json")
     args = [sys.executable, "-m", "datasette", "serve", db_path, "--host", "127.0.0.1",
             "--port", str(port), "--metadata", str(meta)]
     if open_browser:
         args.append("--open")
-    raise SystemExit(subprocess.call(args))
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+    base = f"http://127.0.0.1:{port}"
+    click.echo(f"newsmine review: {base}/{Path(db_path).stem}  (articles: {base}/-/newsmine/article/1)")
+    if read_only:
+        click.echo("read-only: no corrections can be recorded")
+    else:
+        env[TOKEN_ENV] = secrets.token_urlsafe(32)
+        click.echo(f"write token: {env[TOKEN_ENV]}")
+        click.echo(f"  log in at {base}/-/newsmine/login to correct entities (valid until this server stops)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become Datasette (no parent left behind: stopping this process stops the server)
+    os.execve(sys.executable, args, env)
+
+
+@cli.command(name="export-corrections")
+@db_option
+@click.option("--out", "out_path", default="corrections.jsonl", show_default=True,
+              type=click.Path(dir_okay=False), help="JSON Lines, or a spaCy DocBin when it ends in .spacy.")
+def export_corrections(db_path: str, out_path: str) -> None:
+    """Write the reviewed articles as NER training data (all corrections applied).
+
+    One record per article with at least one correction: the full text and every
+    PER/LOC/ORG span after review, {"text": ..., "entities": [[start, end, label], ...]}.
+    Feed it back with `newsmine train --extra-data FILE`.
+
+    \b
+    Example:
+      newsmine export-corrections --db newsmine.db --out build/corrections.jsonl
+    """
+    from pipeline.corrections import export_corrections as do_export
+
+    if not Path(db_path).exists():
+        fail(f"database {db_path} does not exist (run `newsmine run` first)")
+    db = _open(db_path)
+    out = Path(out_path)
+    if out.parent and not out.parent.is_dir():
+        fail(f"cannot write {out}: folder {out.parent} does not exist")
+    n = do_export(db, out)
+    click.echo(f"wrote {n} corrected articles to {out}")
 
 
 @cli.group()
@@ -560,20 +621,28 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
               help="spaCy training config (default: models/configs/de_news_vectors.cfg).")
 @click.option("--vectors", type=click.Path(exists=True, file_okay=False), default=None,
               help="spaCy vectors folder (default: build/vectors/spacy-d100).")
+@click.option("--mobie", is_flag=True, help="Add DFKI MobIE (traffic news, tweets) to the training data.")
+@click.option("--extra-data", "extra_data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Reviewed articles from `newsmine export-corrections` (.jsonl or .spacy); repeatable.")
+@click.option("--extra-repeat", default=4, show_default=True, type=click.IntRange(1, 100),
+              help="How often the --extra-data articles are repeated in the training data.")
 def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None,
-          config_path: str | None, vectors: str | None) -> None:
+          config_path: str | None, vectors: str | None, mobie: bool, extra_data: tuple[str, ...],
+          extra_repeat: int) -> None:
     """Train the German NER pipeline from ../shared/data (+ the corpus train split).
 
     \b
     Examples:
       newsmine train                      # reproduces models/de_news
       newsmine train --baseline           # stock config, GermEval only -> build/baseline
+      newsmine train --extra-data build/corrections.jsonl   # + reviewed articles (export-corrections)
     """
     from pipeline.training.train import CONFIGS, ROOT, SHARED, TrainSpec
     from pipeline.training.train import train as do_train
 
     spec = TrainSpec(shared=Path(shared) if shared else SHARED, corpus_repeat=corpus_repeat,
-                     max_steps=max_steps, use_corpus=corpus_repeat > 0,
+                     max_steps=max_steps, use_corpus=corpus_repeat > 0, use_mobie=mobie,
+                     extra_data=[Path(p) for p in extra_data], extra_repeat=extra_repeat,
                      **({"vectors": Path(vectors)} if vectors else {}))
     if config_path:
         spec.config = Path(config_path)
@@ -585,12 +654,20 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
     if baseline:
         spec.config = CONFIGS / "baseline.cfg"
         spec.output = ROOT / "build" / "baseline"
-        spec.use_smartdata = spec.use_corpus = False
+        spec.use_smartdata = spec.use_corpus = spec.use_mobie = False
         spec.name = "baseline"
     if output:
         spec.output = Path(output)
     if not (spec.shared / "germeval2014").is_dir():
         fail(f"no GermEval data under {spec.shared} (pass --shared)")
+    from pipeline.corrections import read_training_jsonl
+
+    for path in spec.extra_data:
+        if path.suffix != ".spacy":
+            try:
+                read_training_jsonl(path)
+            except (ValueError, OSError) as err:
+                fail(str(err))
     click.echo(f"installed {do_train(spec)}")
 
 

@@ -34,12 +34,13 @@ def simhash(text: str, shingle: int = 3) -> int:
     if not words:
         return 0
     grams = [" ".join(words[i:i + shingle]) for i in range(max(1, len(words) - shingle + 1))]
-    weights = [0] * 64
-    for gram in grams:
-        h = _h64(gram)
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    # bit b is set when more than half of the gram hashes have it set (weight +1 / -1 per gram);
+    # counted with numpy: ~5x faster than a Python loop over 64 bits per gram (docs/profiling.md)
+    import numpy as np
+
+    hashes = np.fromiter((_h64(g) for g in grams), dtype=np.uint64, count=len(grams))
+    ones = ((hashes[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)).sum(axis=0)
+    return sum(1 << int(bit) for bit in np.flatnonzero(2 * ones > len(grams)))
 
 
 def distance(a: int, b: int) -> int:

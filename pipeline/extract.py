@@ -49,7 +49,17 @@ MAX_INPUT_CHARS = 20_000_000
 MIN_TEXT_CHARS = 25
 """A main text shorter than this counts as "no main text found"."""
 
-__all__ = ["EXTRACTOR_VERSION", "Extracted", "decode_html", "extract", "parse_date"]
+MAX_TEXT_CHARS = 100_000
+"""Longer main texts are cut at a paragraph boundary (with a warning). A news article is far
+shorter (a long read has ~40,000 characters); the cap keeps NLP time and memory of one page
+bounded (about 1.5 s and 110 MB for 100,000 characters; spaCy refuses texts over
+``nlp.max_length``, 1,000,000 characters, which would end the run)."""
+
+MAX_TITLE_CHARS = 1_000
+"""Longer titles are cut (with a warning)."""
+
+__all__ = ["EXTRACTOR_VERSION", "MAX_TEXT_CHARS", "Extracted", "decode_html", "extract", "failure_reason",
+           "parse_date"]
 
 
 # --------------------------------------------------------------------------- result
@@ -1686,6 +1696,18 @@ def _empty(url: str | None, warnings: list[str]) -> Extracted:
     return result
 
 
+#: Warnings that explain why a page gave no main text (as opposed to remarks such as a charset fallback).
+_FAILURE_WARNINGS = ("input looks like binary", "parser resource limit", "unparsable HTML", "empty input",
+                     "extraction failed", "unsupported input type", "input truncated")
+
+
+def failure_reason(result: Extracted) -> str:
+    """Why ``result`` has no main text, in a few words: ``"no main text"``, plus the cause when known
+    (binary data, a parser limit hit by excessive nesting or a huge text node, unparsable HTML ...)."""
+    causes = [w for w in result.warnings if w.startswith(_FAILURE_WARNINGS)]
+    return "no main text" + (f" ({'; '.join(causes)})" if causes else "")
+
+
 def _is_binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
@@ -1909,6 +1931,13 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         if not any(_norm_key(p) == lead_key for p in paragraphs) and lead_key not in _norm_key(paragraphs[0]):
             paragraphs.insert(0, lead)
     main_text = "\n\n".join(paragraphs)
+    if len(main_text) > MAX_TEXT_CHARS:
+        cut = main_text.rfind("\n\n", 0, MAX_TEXT_CHARS + 1)
+        main_text = main_text[: cut if cut >= MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS].rstrip()
+        warnings.append(f"main text truncated to {len(main_text)} characters (limit {MAX_TEXT_CHARS})")
+    if title and len(title) > MAX_TITLE_CHARS:
+        title = title[:MAX_TITLE_CHARS].rstrip()
+        warnings.append(f"title truncated to {MAX_TITLE_CHARS} characters")
 
     if len(main_text) < MIN_TEXT_CHARS:
         main_text, method = "", "none"

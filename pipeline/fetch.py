@@ -5,6 +5,12 @@ identifies itself, obeys robots.txt (Crawl-delay included), limits concurrency g
 per host, spaces request starts to one host by ``min_delay``, retries transient failures
 with exponential backoff and jitter (honouring ``Retry-After``), sends conditional requests,
 follows redirects itself (checking every hop), and caps body sizes after decompression.
+
+Bodies are decoded here, not by httpx: gzip/deflate are inflated in bounded steps while streaming
+(a decompression bomb never grows past ``max_bytes`` plus one step), a compressed body that ends
+early or is not valid is a failure (never a silently shortened page), an encoding that was not
+asked for is refused, and binary data (an image, a PDF, random bytes) sent as HTML or XML is
+refused rather than stored over a good page.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import random
 import socket
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterable
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +46,16 @@ ROBOTS_MAX_BYTES = 512 * 1024
 MAX_CRAWL_DELAY = 60.0
 #: A whole attempt (connect, headers, body) may take this many times ``timeout``.
 ATTEMPT_DEADLINE_FACTOR = 3.0
+#: Largest piece of decompressed output produced from one step of inflating (bounds memory per step).
+INFLATE_STEP = 256 * 1024
+#: Media types that must hold text (HTML, XML, feeds): binary data under them is refused.
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml",
+                        "application/rss+xml", "application/atom+xml", "text/plain"})
+#: Leading bytes of common binary formats (gzip is absent: a .xml.gz sitemap is fine).
+BINARY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
+                (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "ZIP archive"),
+                (b"\x7fELF", "executable"), (b"OggS\x00", "Ogg media"), (b"\x1a\x45\xdf\xa3", "WebM/Matroska media"))
+_BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 # Last request start per host (time.monotonic), shared by all fetchers of this process so that
 # consecutive fetch_all() calls stay polite too.
@@ -175,6 +192,92 @@ def _transport_error(err: httpx.TransportError) -> str:
     return f"{type(err).__name__}: {text}"
 
 
+class _BadBody(Exception):
+    """A body that cannot be used (bad or unsupported encoding, truncated compressed data)."""
+
+
+class _Decoder:
+    """Content-Encoding decoding in bounded steps, with a check that compressed data is complete."""
+
+    def __init__(self, header: str | None) -> None:
+        codings = [c.strip().lower() for c in (header or "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1:
+            raise _BadBody(f"unsupported content-encoding: {header.strip()}")
+        self.coding = codings[0] if codings else None
+        if self.coding not in (None, "gzip", "x-gzip", "deflate"):
+            raise _BadBody(f"unsupported content-encoding: {self.coding}")
+        self._gzip = self.coding in ("gzip", "x-gzip")
+        self._inflater: zlib._Decompress | None = (
+            zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None)
+        self._head = b""      # deflate: the first bytes, until zlib-wrapped or raw can be told apart
+        self._seen = False    # any compressed byte at all
+        self._done = False    # the compressed stream ended; anything after it is ignored
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of ``data``, each at most :data:`INFLATE_STEP` bytes."""
+        if self.coding is None:
+            if data:
+                yield data
+            return
+        if not data or self._done:
+            return
+        self._seen = True
+        if self._inflater is None:  # deflate: RFC 9110 means zlib-wrapped, some servers send raw
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            wrapped = (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        buf = data
+        while True:
+            try:
+                out = self._inflater.decompress(buf, INFLATE_STEP)
+            except zlib.error as err:
+                raise _BadBody(f"invalid {self._name} body: {err}") from None
+            buf = self._inflater.unconsumed_tail
+            if out:
+                yield out
+            if self._inflater.eof:
+                rest = self._inflater.unused_data + buf
+                if self._gzip and rest[:2] == b"\x1f\x8b":  # another gzip member
+                    self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    buf = rest
+                    continue
+                self._done = True
+                return
+            if not buf and len(out) < INFLATE_STEP:
+                return
+
+    def finish(self) -> None:
+        """Raise :class:`_BadBody` if compressed data ended before its end marker."""
+        if self.coding is None or not self._seen or self._done:
+            return
+        if self._head or (self._inflater is not None and not self._inflater.eof):
+            raise _BadBody(f"truncated {self._name} body")
+
+    @property
+    def _name(self) -> str:
+        return "gzip" if self._gzip else "deflate"
+
+
+def _binary_kind(body: bytes, media: str | None, charset: str | None) -> str | None:
+    """What binary data ``body`` looks like, if it is binary although its media type means text."""
+    if media is not None and media not in TEXT_TYPES:
+        return None
+    if charset and charset.replace("_", "-").startswith(("utf-16", "utf-32", "ucs")):
+        return None
+    head = body[:4096]
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b")):  # BOMs; a gzip file
+        return None
+    for magic, kind in BINARY_MAGIC:
+        if head.startswith(magic):
+            return kind
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))
+    return "binary data" if head and controls > 0.05 * len(head) else None
+
+
 class _Retry(Exception):
     """A transient failure of one attempt."""
 
@@ -228,6 +331,7 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
+            event_hooks={"response": [_stash_location]},
             timeout=httpx.Timeout(s.timeout),
             limits=httpx.Limits(max_connections=max(1, s.concurrency),
                                 max_keepalive_connections=max(1, s.concurrency)),
@@ -438,11 +542,15 @@ class Fetcher:
         if not opts.allow_private and self._peer_check and self._peer_is_private(response):
             return self._result(url, ctx, final_url=current, error="private address not allowed")
         if status in REDIRECT_STATUSES:
-            location = hdrs.get("location")
+            location = response.extensions.get(_LOCATION_KEY) or hdrs.get("location")
             if not location:
                 return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
                                     error=f"http {status} without Location")
-            nxt = urljoin(current, location.strip())
+            try:
+                nxt = urljoin(current, location.strip())
+            except ValueError:  # e.g. "http://[" (a broken IPv6 literal)
+                return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                    error="invalid redirect")
             if not is_http_url(nxt):
                 scheme = nxt.split(":", 1)[0].lower() if ":" in nxt else ""
                 return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
@@ -469,16 +577,35 @@ class Fetcher:
                                 error=f"body exceeds {cap} bytes")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():  # decompressed: the cap is a decompression-bomb guard
-            size += len(chunk)
-            if size > cap:
-                if opts.truncate:
-                    chunks.append(chunk[: len(chunk) - (size - cap)])
+        full = False
+        try:
+            decoder = _Decoder(hdrs.get("content-encoding"))
+            async for raw in response.aiter_raw():
+                for chunk in decoder.feed(raw):  # decompressed in bounded steps: a bomb stops at the cap
+                    size += len(chunk)
+                    if size > cap:
+                        if opts.truncate:
+                            chunks.append(chunk[: len(chunk) - (size - cap)])
+                            full = True
+                            break
+                        return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
+                                            error=f"body exceeds {cap} bytes")
+                    chunks.append(chunk)
+                if full:
                     break
+            if not full:
+                decoder.finish()
+        except _BadBody as bad:
+            return self._result(url, ctx, final_url=current, status=status, headers=hdrs, error=str(bad))
+        body = b"".join(chunks)
+        if opts.check_type:
+            _, charset = _parse_content_type(hdrs.get("content-type"))
+            kind = _binary_kind(body, media, charset)
+            if kind is not None:
+                what = "binary content" if kind == "binary data" else f"binary content ({kind})"
                 return self._result(url, ctx, final_url=current, status=status, headers=hdrs,
-                                    error=f"body exceeds {cap} bytes")
-            chunks.append(chunk)
-        return self._result(url, ctx, final_url=current, status=status, body=b"".join(chunks), headers=hdrs)
+                                    error=f"{what} with content-type {media or '(none)'}")
+        return self._result(url, ctx, final_url=current, status=status, body=body, headers=hdrs)
 
     # ------------------------------------------------------------------ politeness
 
@@ -544,8 +671,11 @@ class Fetcher:
         if res.body is not None:
             text = res.body.decode("utf-8", errors="replace")
             parser = RobotFileParser(robots_url)
-            parser.parse(_robots_lines(text))
-            delay = parser.crawl_delay(self.settings.user_agent)
+            try:
+                parser.parse(_robots_lines(text))
+                delay = parser.crawl_delay(self.settings.user_agent)
+            except (ValueError, TypeError, OverflowError) as err:  # _robots_lines should make this impossible
+                return _Robots(unreachable=f"robots.txt unparsable ({type(err).__name__}), treated as disallow")
             robots = _Robots(parser=parser, crawl_delay=float(delay) if delay is not None else None)
             if robots.crawl_delay:
                 h = self._host(host)
@@ -602,19 +732,38 @@ class Fetcher:
             return False
 
 
+_LOCATION_KEY = "newsmine_location"
+
+
+async def _stash_location(response: httpx.Response) -> None:
+    """httpx response hook: move ``Location`` aside, so that httpx (which builds the next request of
+    every redirect even when not following it) never parses it; :meth:`Fetcher._handle` judges it
+    (a ``data:`` or malformed location would otherwise surface as an exception, even be retried)."""
+    if "location" in response.headers:
+        response.extensions[_LOCATION_KEY] = response.headers["location"]
+        del response.headers["location"]
+
+
 def _robots_lines(text: str) -> list[str]:
-    """robots.txt lines; a fractional Crawl-delay is rounded up (urllib.robotparser reads integers only)."""
+    """robots.txt lines, made safe for urllib.robotparser: a fractional Crawl-delay is rounded up (it
+    reads integers only), a huge one is capped at :data:`MAX_CRAWL_DELAY`, and a Request-rate with
+    absurd numbers is dropped (int() of thousands of digits raises)."""
     out = []
     for line in text.splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == "crawl-delay":
+        name = key.strip().lower()
+        if sep and name == "crawl-delay":
             raw = value.split("#", 1)[0].strip()
             try:
-                seconds = float(raw)
+                seconds = float(raw) if len(raw) < 50 else math.inf
             except ValueError:
                 seconds = math.nan
-            if math.isfinite(seconds) and seconds >= 0 and not raw.isdigit():
-                line = f"Crawl-delay: {math.ceil(seconds)}"
+            if raw.isdigit() and seconds > MAX_CRAWL_DELAY:
+                line = f"Crawl-delay: {int(MAX_CRAWL_DELAY)}"
+            elif math.isfinite(seconds) and seconds >= 0 and not raw.isdigit():
+                line = f"Crawl-delay: {math.ceil(min(seconds, MAX_CRAWL_DELAY))}"
+        elif sep and name == "request-rate" and any(len(part.strip()) > 9 for part in value.split("/")):
+            continue
         out.append(line)
     return out
 

@@ -1,12 +1,16 @@
 """The questions users ask of a newsmine database, as parameterised SQL.
 
 Every function returns a list of dict rows; the CLI (``newsmine query``) prints
-them as a table, JSON or CSV.
+them as a table, JSON or CSV. Entity mentions are read from ``mentions_reviewed``
+(reviewers' corrections applied, see ``pipeline/corrections.py``) when the database
+has it.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
+
+from pipeline.corrections import cooccurring, mentions_table
 
 LABEL_OF = {"people": "PER", "places": "LOC", "orgs": "ORG"}
 
@@ -16,8 +20,8 @@ def top_entities(db: sqlite_utils.Database, label: str, limit: int = 20, name: s
     sql = """
         SELECT e.id, e.name, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
                e.aliases{place_columns}
-        FROM mentions m JOIN entities e ON e.id = m.entity_id
-        WHERE e.label = :label {name_filter}
+        FROM {mentions} m JOIN entities e ON e.id = m.entity_id
+        WHERE e.label = :label AND m.label = :label {name_filter}
         GROUP BY e.id ORDER BY mentions DESC, e.name LIMIT :limit"""
     params = {"label": label, "limit": limit}
     name_filter = ""
@@ -25,7 +29,8 @@ def top_entities(db: sqlite_utils.Database, label: str, limit: int = 20, name: s
         name_filter = "AND e.name LIKE :name"
         params["name"] = f"%{name}%"
     place_columns = ", e.latitude, e.longitude, e.state" if label == "LOC" else ""
-    return list(db.query(sql.format(name_filter=name_filter, place_columns=place_columns), params))
+    return list(db.query(sql.format(name_filter=name_filter, place_columns=place_columns,
+                                    mentions=mentions_table(db)), params))
 
 
 def money(db: sqlite_utils.Database, *, minimum: float | None = None, year: int | None = None,
@@ -74,7 +79,7 @@ def article(db: sqlite_utils.Database, article_id: int) -> dict | None:
     if row is None:
         return None
     row["entities"] = list(db.query(
-        "SELECT m.start, m.end, m.label, m.text, e.name AS entity FROM mentions m"
+        f"SELECT m.start, m.end, m.label, m.text, e.name AS entity FROM {mentions_table(db)} m"
         " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start", [article_id]))
     row["money"] = list(db.query(
         "SELECT start, end, text, value_eur, high_eur, qualifier FROM money WHERE article_id = ?"
@@ -84,21 +89,17 @@ def article(db: sqlite_utils.Database, article_id: int) -> dict | None:
 
 def entity(db: sqlite_utils.Database, name: str, limit: int = 20) -> list[dict]:
     """Entities matching ``name`` with their mention counts and co-occurring entities."""
+    table = mentions_table(db)
     rows = list(db.query(
-        """SELECT e.id, e.label, e.name, e.aliases, count(m.id) AS mentions,
+        f"""SELECT e.id, e.label, e.name, e.aliases, count(*) AS mentions,
                   count(DISTINCT m.article_id) AS articles,
                   min(a.published) AS first_seen, max(a.published) AS last_seen
-           FROM entities e JOIN mentions m ON m.entity_id = e.id JOIN articles a ON a.id = m.article_id
+           FROM entities e JOIN {table} m ON m.entity_id = e.id JOIN articles a ON a.id = m.article_id
            WHERE e.name LIKE :name OR e.aliases LIKE :name
            GROUP BY e.id ORDER BY mentions DESC LIMIT :limit""",
         {"name": f"%{name}%", "limit": limit}))
     for row in rows:
-        row["co_occurring"] = ", ".join(r["name"] for r in db.query(
-            """SELECT e2.name, count(DISTINCT m2.article_id) AS n
-               FROM mentions m1 JOIN mentions m2 ON m1.article_id = m2.article_id
-               JOIN entities e2 ON e2.id = m2.entity_id
-               WHERE m1.entity_id = :id AND m2.entity_id != :id
-               GROUP BY e2.id ORDER BY n DESC, e2.name LIMIT 5""", {"id": row["id"]}))
+        row["co_occurring"] = ", ".join(e["name"] for e in cooccurring(db, row["id"], limit=5))
     return rows
 
 

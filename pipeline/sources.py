@@ -9,9 +9,13 @@ A config is a list of ``[[source]]`` tables::
     region = ["Duisburg", "Niederrhein"]
     allow_private = false    # allow loopback/private addresses (tests, demo)
     min_delay = 1.0          # optional per-host politeness override, seconds
+    timeout = 20.0           # optional fetch overrides: connect/read timeout (seconds),
+    retries = 3              #   retries of transient failures,
+    backoff = 0.5            #   base of the exponential backoff between them (seconds),
+    max_bytes = 10000000     #   cap on a (decompressed) body
 
 ``kind = "urls"`` takes ``urls = [...]``; ``kind = "directory"`` takes ``path`` (relative to
-the config file) and ``pattern`` (a glob, default ``*.html``; ``**/*.html`` recurses).
+the config file) and ``pattern`` (a relative glob, default ``*.html``; ``**/*.html`` recurses).
 """
 
 from __future__ import annotations
@@ -47,7 +51,13 @@ KINDS = ("feed", "sitemap", "urls", "directory")
 #: Cap on the decompressed size of a gzip-compressed sitemap or feed (the sitemap protocol's limit).
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
-_KEYS = {"name", "kind", "url", "urls", "path", "pattern", "region", "allow_private", "min_delay"}
+_KEYS = {"name", "kind", "url", "urls", "path", "pattern", "region", "allow_private", "min_delay", "timeout",
+         "retries", "backoff", "max_bytes"}
+#: Per-source fetch overrides: key -> (type, smallest allowed value, largest allowed value).
+_FETCH_KEYS: dict[str, tuple[type, float, float]] = {
+    "timeout": (float, 0.05, 600.0), "retries": (int, 0, 10), "backoff": (float, 0.0, 60.0),
+    "max_bytes": (int, 1024, 1 << 30),
+}
 
 
 class SourceConfigError(ValueError):
@@ -55,7 +65,10 @@ class SourceConfigError(ValueError):
 
 
 class DiscoveryError(ValueError):
-    """A feed or sitemap that cannot be parsed, or a directory that is missing."""
+    """A feed or sitemap that cannot be parsed, or a directory that is missing (a one-line message)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
 
 
 @dataclass
@@ -71,6 +84,15 @@ class Source:
     region: list[str] = field(default_factory=list)
     allow_private: bool = False
     min_delay: float | None = None
+    timeout: float | None = None
+    retries: int | None = None
+    backoff: float | None = None
+    max_bytes: int | None = None
+
+    def fetch_overrides(self) -> dict[str, Any]:
+        """The :class:`~pipeline.fetch.FetchSettings` fields this source sets (``min_delay``, ``timeout`` ...)."""
+        keys = ("min_delay", *_FETCH_KEYS)
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
 @dataclass
@@ -106,6 +128,10 @@ def load_sources(path: str | os.PathLike[str]) -> list[Source]:
         raise SourceConfigError(f"{p}: not UTF-8 text ({_one_line(err)})") from None
     except tomllib.TOMLDecodeError as err:
         raise SourceConfigError(f"{p}: TOML syntax error: {_one_line(err)}") from None
+    except RecursionError:
+        raise SourceConfigError(f"{p}: TOML nested too deeply") from None
+    except ValueError as err:  # e.g. an integer with thousands of digits
+        raise SourceConfigError(f"{p}: TOML value error: {_one_line(err)}") from None
 
     unknown_top = sorted(set(data) - {"source"})
     if unknown_top:
@@ -178,6 +204,9 @@ def _parse_source(t: dict[str, Any], p: Path, i: int) -> Source:
     pattern = t.get("pattern", "*.html")
     if not isinstance(pattern, str) or not pattern.strip():
         raise fail("'pattern' must be a non-empty string")
+    if pattern.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", pattern) or "\0" in pattern \
+            or re.match(r"^[A-Za-z]:", pattern):
+        raise fail(f"'pattern' {pattern!r} must be a relative glob inside the directory (no '..', no absolute path)")
     region = t.get("region", [])
     if isinstance(region, str):
         region = [region]
@@ -192,8 +221,20 @@ def _parse_source(t: dict[str, Any], p: Path, i: int) -> Source:
                 or not math.isfinite(min_delay) or min_delay < 0:
             raise fail("'min_delay' must be a number of seconds >= 0")
         min_delay = float(min_delay)
+    fetch: dict[str, Any] = {}
+    for key, (kind_of, low, high) in _FETCH_KEYS.items():
+        value = t.get(key)
+        if value is None:
+            continue
+        number_ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if kind_of is int and not isinstance(value, int):
+            number_ok = False
+        if not number_ok or not low <= value <= high:
+            what = "a whole number" if kind_of is int else "a number of seconds"
+            raise fail(f"{key!r} must be {what} from {low:g} to {high:g}")
+        fetch[key] = kind_of(value)
     return Source(name=name, kind=kind, url=url, urls=urls, path=path, pattern=pattern,
-                  region=list(region), allow_private=allow_private, min_delay=min_delay)
+                  region=list(region), allow_private=allow_private, min_delay=min_delay, **fetch)
 
 
 def _toml_str(s: str) -> str:
@@ -256,6 +297,10 @@ def dump_sources(sources: list[Source], path: str | os.PathLike[str]) -> None:
             lines.append("allow_private = true")
         if s.min_delay is not None:
             lines.append(f"min_delay = {_toml_value(s.min_delay)}")
+        for key in _FETCH_KEYS:
+            value = getattr(s, key)
+            if value is not None:
+                lines.append(f"{key} = {value if isinstance(value, int) else _toml_value(value)}")
         lines.append("")
     text = "\n".join(lines)
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -303,8 +348,11 @@ def parse_feed(data: bytes, base_url: str) -> list[FeedEntry]:
     entries can be read is accepted.
     """
     if data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, MAX_SITEMAP_BYTES)
-    parsed = feedparser.parse(data)
+        data = _gunzip(data, MAX_SITEMAP_BYTES, f"malformed feed {base_url}")
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as err:  # noqa: BLE001 - feedparser is lenient, but bad input must stay one clear error
+        raise DiscoveryError(f"malformed feed {base_url}: {type(err).__name__}: {_one_line(err)[:200]}") from None
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("bozo") and not parsed.get("version"):
         raise DiscoveryError(f"not an RSS or Atom feed: {base_url}")
@@ -312,10 +360,10 @@ def parse_feed(data: bytes, base_url: str) -> list[FeedEntry]:
     seen: set[str] = set()
     for entry in entries:
         link = _entry_url(entry)
-        if not link:
+        if not isinstance(link, str) or not link.strip():
             continue
-        url = urljoin(base_url, link.strip())
-        if not is_http_url(url) or url in seen:
+        url = _join(base_url, link)
+        if url is None or url in seen:
             continue
         seen.add(url)
         title = entry.get("title")
@@ -332,14 +380,25 @@ def parse_feed(data: bytes, base_url: str) -> list[FeedEntry]:
     return out
 
 
-def _gunzip(data: bytes, limit: int) -> bytes:
+def _join(base_url: str, link: str) -> str | None:
+    """``link`` resolved against ``base_url`` if that gives an http(s) URL, else None."""
+    try:
+        url = urljoin(base_url, link.strip())
+    except ValueError:  # e.g. "http://[" (a broken IPv6 literal)
+        return None
+    return url if is_http_url(url) else None
+
+
+def _gunzip(data: bytes, limit: int, where: str = "") -> bytes:
+    """``data`` decompressed, at most ``limit`` bytes (a gzip bomb stops there); ``where`` prefixes errors."""
+    prefix = f"{where}: " if where else ""
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
             out = f.read(limit + 1)
     except (OSError, EOFError, zlib.error) as err:
-        raise DiscoveryError(f"bad gzip data: {_one_line(err)}") from None
+        raise DiscoveryError(f"{prefix}bad gzip data: {_one_line(err)}") from None
     if len(out) > limit:
-        raise DiscoveryError(f"gzip data exceeds {limit} bytes decompressed")
+        raise DiscoveryError(f"{prefix}gzip data exceeds {limit} bytes decompressed")
     return out
 
 
@@ -394,7 +453,7 @@ def parse_sitemap(data: bytes, base_url: str) -> tuple[list[FeedEntry], list[str
     :data:`MAX_SITEMAP_BYTES`); plain-text sitemaps (one URL a line) are accepted too.
     """
     if data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, MAX_SITEMAP_BYTES)
+        data = _gunzip(data, MAX_SITEMAP_BYTES, f"malformed sitemap {base_url}")
     head = data.lstrip()[:5]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
@@ -406,7 +465,7 @@ def parse_sitemap(data: bytes, base_url: str) -> tuple[list[FeedEntry], list[str
                              dtd_validation=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
+    except (etree.LxmlError, ValueError) as err:
         raise DiscoveryError(f"malformed sitemap {base_url}: {_one_line(err)}") from None
     if root is None:
         raise DiscoveryError(f"malformed sitemap {base_url}: empty document")
@@ -421,8 +480,8 @@ def parse_sitemap(data: bytes, base_url: str) -> tuple[list[FeedEntry], list[str
             loc = _child_text(el, "loc")
             if not loc:
                 continue
-            url = urljoin(base_url, loc)
-            if not is_http_url(url) or url in seen:
+            url = _join(base_url, loc)
+            if url is None or url in seen:
                 continue
             seen.add(url)
             title = published = None
@@ -437,8 +496,8 @@ def parse_sitemap(data: bytes, base_url: str) -> tuple[list[FeedEntry], list[str
             if _local(el) != "sitemap":
                 continue
             child_loc = _child_text(el, "loc")
-            child = urljoin(base_url, child_loc) if child_loc else ""
-            if child and is_http_url(child) and child not in seen:
+            child = (_join(base_url, child_loc) if child_loc else None) or ""
+            if child and child not in seen:
                 seen.add(child)
                 children.append(child)
     else:
@@ -456,4 +515,7 @@ def directory_files(source: Source, base_dir: str | os.PathLike[str]) -> list[Pa
         root = Path(base_dir) / root
     if not root.is_dir():
         raise DiscoveryError(f"source {source.name!r}: directory not found: {root}")
-    return sorted(p for p in root.glob(source.pattern) if p.is_file())
+    try:
+        return sorted(p for p in root.glob(source.pattern) if p.is_file())
+    except (ValueError, NotImplementedError) as err:  # a pattern pathlib cannot use ("", "/abs")
+        raise DiscoveryError(f"source {source.name!r}: bad pattern {source.pattern!r}: {_one_line(err)}") from None

@@ -8,19 +8,20 @@ together with its mentions and amounts: readers never see half an article.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 8
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -131,6 +132,28 @@ def m005_simhash(db: sqlite_utils.Database) -> None:
         db["articles"].create_index([f"band{i}"])
     for row in list(db.query("SELECT id, text FROM articles")):
         db["articles"].update(row["id"], _simhash_columns(row["text"] or ""))
+
+
+@MIGRATIONS()
+def m006_corrections(db: sqlite_utils.Database) -> None:
+    """Version 6: reviewers' corrections and the views that apply them (see pipeline/corrections.py)."""
+    from pipeline import corrections
+
+    corrections.create_schema(db)
+
+
+@MIGRATIONS()
+def m007_review_indexes(db: sqlite_utils.Database) -> None:
+    """Version 7: indexes for the review UI's canned queries (bench/canned_queries.py)."""
+    from pipeline import corrections
+
+    corrections.create_indexes(db)
+
+
+@MIGRATIONS()
+def m008_pair_order(db: sqlite_utils.Database) -> None:
+    """Version 8: entity pairs by count, so the co-occurrence query reads only the top of the list."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_entity_pairs_articles ON entity_pairs (articles)")
 
 
 def _simhash_columns(text: str, h: int | None = None) -> dict:
@@ -258,85 +281,145 @@ class ArticleRecord:
     simhash: int | None = None  # of ``text``; computed on save when not given
 
 
+class EntityCache(dict):
+    """Entity key -> [id, aliases] seen by the single writer of a run: saves a query per mention.
+
+    Valid for one sequence of writes by one connection; drop it when a transaction rolls back.
+    """
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """Like ``db.atomic()``, but takes the write lock first (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads before it writes fails at once with "database is locked"
+    (SQLITE_BUSY_SNAPSHOT, no busy timeout) when another connection commits in between;
+    ``BEGIN IMMEDIATE`` waits for the lock instead (tests/test_concurrency.py).
+    """
+    if db.conn.in_transaction:  # already writing: a savepoint inside that transaction
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():  # nested: a savepoint
+            yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
 def save_article(db: sqlite_utils.Database, rec: ArticleRecord) -> int:
     """Insert or replace an article with its mentions and amounts (atomic)."""
-    text_hash = sha256(rec.text)
+    return save_articles(db, [rec])[0]
+
+
+def save_articles(db: sqlite_utils.Database, recs: list[ArticleRecord],
+                  cache: EntityCache | None = None) -> list[int]:
+    """Insert or replace articles with their mentions, amounts, roles and quotes, in one transaction.
+
+    ``cache`` (an :class:`EntityCache` kept across calls by one writer) saves the entity lookups;
+    it is cleared when the transaction fails.
+    """
+    try:
+        with write_transaction(db):
+            return [_save_one(db, rec, cache) for rec in recs]
+    except BaseException:
+        if cache is not None:
+            cache.clear()
+        raise
+
+
+_CHILD_SQL = {  # plain executemany: no per-call table introspection (bench/RESULTS.md, store)
+    "mentions": 'INSERT INTO mentions (article_id, entity_id, start, "end", text, label, sentence, model) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "money": 'INSERT INTO money (article_id, start, "end", text, value_eur, high_eur, qualifier, sentence, years, '
+             "parser_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "roles": 'INSERT INTO roles (article_id, entity_id, start, "end", text, person, party, affiliation, version) '
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "quotes": 'INSERT INTO quotes (article_id, start, "end", text, speaker, version, speaker_entity_id) '
+              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+}
+
+
+def _save_one(db: sqlite_utils.Database, rec: ArticleRecord, cache: EntityCache | None) -> int:
     row = {
         "url": rec.url, "page_id": rec.page_id, "source": rec.source, "title": rec.title,
         "published": rec.published, "modified": rec.modified,
         "authors": json.dumps(rec.authors, ensure_ascii=False), "text": rec.text,
         "language": rec.language, "word_count": len(rec.text.split()),
-        "content_sha256": text_hash, "extractor_version": rec.extractor_version,
+        "content_sha256": sha256(rec.text), "extractor_version": rec.extractor_version,
         "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,
         "page_sha256": rec.page_sha256,
         **_simhash_columns(rec.text, rec.simhash),
     }
-    with db.atomic():
-        existing = next(db["articles"].rows_where("url = ?", [rec.url], limit=1), None)
-        if existing:
-            article_id = existing["id"]
-            db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
-            db.execute("DELETE FROM money WHERE article_id = ?", [article_id])
-            db["articles"].update(article_id, row)
-        else:
-            article_id = db["articles"].insert(row).last_pk
-        db.execute("DELETE FROM roles WHERE article_id = ?", [article_id])
-        db.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
-        if all("canonical" in e for e in rec.entities):
-            canonical = [e["canonical"] for e in rec.entities]
-        else:
-            from pipeline.nlp.facts import link_mentions
+    columns, values = list(row), list(row.values())
+    conn = db.conn
+    existing = conn.execute("SELECT id FROM articles WHERE url = ?", [rec.url]).fetchone()
+    if existing:
+        article_id = existing[0]
+        for table in _CHILD_SQL:
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        conn.execute(f"UPDATE articles SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE id = ?",
+                     [*values, article_id])
+    else:
+        article_id = conn.execute(f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
+                                  f"VALUES ({', '.join('?' * len(columns))})", values).lastrowid
+    if all("canonical" in e for e in rec.entities):
+        canonical = [e["canonical"] for e in rec.entities]
+    else:
+        from pipeline.nlp.facts import link_mentions
 
-            canonical = link_mentions(rec.entities, rec.text)
-        mention_rows = []
-        for ent, name in zip(rec.entities, canonical):
-            entity_id = _entity_id(db, ent["label"], name, ent["text"])
-            mention_rows.append({"article_id": article_id, "entity_id": entity_id,
-                                 "start": ent["start"], "end": ent["end"], "text": ent["text"],
-                                 "label": ent["label"], "sentence": ent.get("sentence"),
-                                 "model": rec.model})
-        if mention_rows:
-            db["mentions"].insert_all(mention_rows)
-        money_rows = [{"article_id": article_id, "start": m["start"], "end": m["end"],
-                       "text": m["text"], "value_eur": m["value_eur"], "high_eur": m.get("high_eur"),
-                       "qualifier": m.get("qualifier"), "sentence": m.get("sentence"),
-                       "years": json.dumps(m.get("years") or []),
-                       "parser_version": rec.money_version} for m in rec.money]
-        if money_rows:
-            db["money"].insert_all(money_rows)
-        role_rows = [{"article_id": article_id, "entity_id": _entity_id(db, "PER", r["person"], r["person"]),
-                      "start": r["start"], "end": r["end"], "text": r["text"], "person": r["person"],
-                      "party": r.get("party"), "affiliation": r.get("affiliation"),
-                      "version": rec.facts_version} for r in rec.roles]
-        if role_rows:
-            db["roles"].insert_all(role_rows)
-        quote_rows = [{"article_id": article_id, "start": q["start"], "end": q["end"], "text": q["text"],
-                       "speaker": q.get("speaker"), "version": rec.facts_version,
-                       "speaker_entity_id": _entity_id(db, "PER", q["speaker"], q["speaker"]) if q.get("speaker") else None}
-                      for q in rec.quotes]
-        if quote_rows:
-            db["quotes"].insert_all(quote_rows)
+        canonical = link_mentions(rec.entities, rec.text)
+    conn.executemany(_CHILD_SQL["mentions"], [
+        (article_id, _entity_id(db, ent["label"], name, ent["text"], cache), ent["start"], ent["end"],
+         ent["text"], ent["label"], ent.get("sentence"), rec.model)
+        for ent, name in zip(rec.entities, canonical)])
+    conn.executemany(_CHILD_SQL["money"], [
+        (article_id, m["start"], m["end"], m["text"], m["value_eur"], m.get("high_eur"), m.get("qualifier"),
+         m.get("sentence"), json.dumps(m.get("years") or []), rec.money_version) for m in rec.money])
+    conn.executemany(_CHILD_SQL["roles"], [
+        (article_id, _entity_id(db, "PER", r["person"], r["person"], cache), r["start"], r["end"], r["text"],
+         r["person"], r.get("party"), r.get("affiliation"), rec.facts_version) for r in rec.roles])
+    conn.executemany(_CHILD_SQL["quotes"], [
+        (article_id, q["start"], q["end"], q["text"], q.get("speaker"), rec.facts_version,
+         _entity_id(db, "PER", q["speaker"], q["speaker"], cache) if q.get("speaker") else None)
+        for q in rec.quotes])
     return article_id
 
 
-def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str) -> int:
+def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str,
+               cache: EntityCache | None = None) -> int:
     """The canonical entity for ``name`` (created on first sight); ``surface`` becomes an alias."""
     key = entity_key(label, name)
-    entity = next(db["entities"].rows_where("key = ?", [key], limit=1), None)
-    if entity is None:
-        aliases = [surface] if surface != name else []
-        row = {"key": key, "label": label, "name": name, "aliases": json.dumps(aliases, ensure_ascii=False)}
-        if label == "LOC":
-            from pipeline.places import lookup
+    hit = cache.get(key) if cache is not None else None
+    if hit is None:
+        entity = db.execute("SELECT id, aliases FROM entities WHERE key = ?", [key]).fetchone()
+        if entity is None:
+            aliases = [surface] if surface != name else []
+            row = {"key": key, "label": label, "name": name, "aliases": json.dumps(aliases, ensure_ascii=False)}
+            if label == "LOC":
+                from pipeline.places import lookup
 
-            place = lookup(name)
-            if place is not None:
-                row.update(_place_columns(place))
-        return db["entities"].insert(row).last_pk
-    aliases = json.loads(entity.get("aliases") or "[]")
+                place = lookup(name)
+                if place is not None:
+                    row.update(_place_columns(place))
+            entity_id = db.conn.execute(f"INSERT INTO entities ({', '.join(row)}) "
+                                        f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
+            if cache is not None:
+                cache[key] = [entity_id, aliases]
+            return entity_id
+        hit = [entity[0], json.loads(entity[1] or "[]")]
+        if cache is not None:
+            cache[key] = hit
+    entity_id, aliases = hit
     if surface != name and surface not in aliases:
-        db["entities"].update(entity["id"], {"aliases": json.dumps(aliases + [surface], ensure_ascii=False)})
-    return entity["id"]
+        aliases.append(surface)
+        db.execute("UPDATE entities SET aliases = ? WHERE id = ?",
+                   [json.dumps(aliases, ensure_ascii=False), entity_id])
+    return entity_id
 
 
 def start_run(db: sqlite_utils.Database, command: str, config: str | None, model: str | None,

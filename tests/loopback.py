@@ -13,6 +13,11 @@ A route is a :class:`Reply` or a callable ``(Recorded) -> Reply``. Every request
 conditional headers and the spacing of requests. :func:`loopback_hosts` starts servers on
 127.0.0.1, 127.0.0.2, ... to stand in for several hosts (the whole 127.0.0.0/8 range is
 loopback on Linux; :func:`alias_available` tells whether it is here).
+
+Misbehaving replies for fault tests: ``Reply(stream=...)`` sends a lazily generated body (a 2 GB
+body never exists in memory; see :func:`endless_body`, :func:`lazy_gzip_bomb`), ``truncate_at``
+stops the body early (after an optional ``stall``) and closes the connection, ``raw`` writes bytes
+that are not HTTP at all.
 """
 
 from __future__ import annotations
@@ -27,12 +32,13 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 __all__ = [
-    "LoopbackServer", "Recorded", "Reply", "alias_available", "conditional", "gzip_bomb", "loopback_hosts",
-    "max_overlap", "redirect", "sequence", "slow_body", "start_gaps",
+    "LoopbackServer", "Recorded", "Reply", "alias_available", "conditional", "endless_body", "gzip_bomb",
+    "lazy_gzip_bomb", "loopback_hosts", "max_overlap", "redirect", "sequence", "slow_body", "start_gaps",
 ]
 
 
@@ -49,6 +55,12 @@ class Reply:
     chunk_delay: float = 0.0         # ... sleeping this long between them
     content_length: bool = True      # False: no Content-Length, body ends when the connection closes
     reset: bool = False              # drop the connection with a TCP RST instead of answering
+    stream: Callable[[], Iterable[bytes]] | None = None  # a lazily generated body (instead of ``body``)
+    stream_length: int | None = None  # Content-Length to declare for ``stream`` (None: chunked or close)
+    chunked: bool = False            # ``stream`` without length: Transfer-Encoding chunked (else close-delimited)
+    truncate_at: int | None = None   # send only this many body bytes (Content-Length says more), then close
+    stall: float = 0.0               # with ``truncate_at``: wait this long before closing
+    raw: bytes | None = None         # write these bytes instead of an HTTP response, then close
 
     def body_bytes(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -133,6 +145,51 @@ def _bomb(size: int) -> bytes:
     return _BOMBS[size]
 
 
+def endless_body(total: int, *, declare_length: bool = True, chunked: bool = False,
+                 content_type: str = "text/html; charset=utf-8") -> Reply:
+    """A ``total``-byte HTML-ish body generated piece by piece (2 GB never exists in memory).
+
+    ``declare_length``: send Content-Length (the fetcher can refuse before reading); otherwise
+    the body is chunked (``chunked=True``) or ends when the connection closes.
+    """
+    piece = (b"<p>" + b"Ruhrgebiet " * 5950 + b"</p>\n")[: 1 << 16]
+
+    def gen() -> Iterator[bytes]:
+        left = total
+        while left > 0:
+            yield piece[: min(left, len(piece))]
+            left -= len(piece)
+
+    return Reply(stream=gen, stream_length=total if declare_length else None, chunked=chunked,
+                 content_type=content_type)
+
+
+def lazy_gzip_bomb(decompressed_size: int, *, content_encoding: bool = True,
+                   content_type: str = "text/html") -> Reply:
+    """A gzip stream of ``decompressed_size`` zero bytes (at least 2 MiB), generated lazily (~1 KB per MiB).
+
+    One MiB of zeros is deflated once; with a full window of zeros every further MiB compresses
+    to the same bytes after a sync flush, so the stream is repeated, not recomputed.
+    ``content_encoding``: send ``Content-Encoding: gzip`` (else the body is a .gz file).
+    """
+    mib = 1 << 20
+    comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = comp.compress(b"\0" * mib) + comp.flush(zlib.Z_SYNC_FLUSH)
+    middle = comp.compress(b"\0" * mib) + comp.flush(zlib.Z_SYNC_FLUSH)
+    again = comp.compress(b"\0" * mib) + comp.flush(zlib.Z_SYNC_FLUSH)
+    assert again == middle, "deflate output of zeros did not settle"
+    n = max(2, decompressed_size // mib)
+
+    def gen() -> Iterator[bytes]:
+        yield first
+        for _ in range(n - 1):
+            yield middle
+        # no gzip trailer: a client that read it all would see a truncated stream; it must stop first
+
+    headers = {"Content-Encoding": "gzip"} if content_encoding else {}
+    return Reply(stream=gen, headers=headers, content_type=content_type, chunked=True)
+
+
 def slow_body(total: int, chunk: int, chunk_delay: float, content_type: str = "text/html") -> Reply:
     """A body of ``total`` bytes, dripped ``chunk`` bytes at a time."""
     return Reply(body=b"x" * total, chunk_size=chunk, chunk_delay=chunk_delay, content_type=content_type)
@@ -204,6 +261,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        if reply.raw is not None:
+            rec.end = time.monotonic()
+            self.close_connection = True
+            self.wfile.write(reply.raw)
+            self.wfile.flush()
+            return
+        if reply.stream is not None:
+            self._answer_stream(rec, reply, head)
+            return
         body = reply.body_bytes()
         self.send_response(reply.status)
         if reply.content_type:
@@ -220,6 +286,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.end_headers()
+        if reply.truncate_at is not None:
+            self.wfile.write(body[:reply.truncate_at])
+            self.wfile.flush()
+            self._pause(reply.stall)
+            rec.end = time.monotonic()
+            self.close_connection = True
+            return
         if reply.chunk_size > 0:
             for i in range(0, len(body), reply.chunk_size):
                 if self.server.owner.stopping.is_set():
@@ -234,6 +307,45 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             rec.end = time.monotonic()
             self.wfile.write(body)
+
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early when the server stops."""
+        self.server.owner.stopping.wait(seconds)
+
+    def _answer_stream(self, rec: Recorded, reply: Reply, head: bool) -> None:
+        """Send ``reply.stream()`` piece by piece; the client may hang up at any time."""
+        self.send_response(reply.status)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        for k, v in reply.headers.items():
+            self.send_header(k, v)
+        if reply.stream_length is not None:
+            self.send_header("Content-Length", str(reply.stream_length))
+        elif reply.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        if head:
+            return
+        for piece in reply.stream():
+            if self.server.owner.stopping.is_set():
+                return
+            if not piece:
+                continue
+            if reply.chunked and reply.stream_length is None:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                self.wfile.write(piece)
+            if reply.chunk_delay:
+                self.wfile.flush()
+                time.sleep(reply.chunk_delay)
+        if reply.chunked and reply.stream_length is None:
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        rec.end = time.monotonic()
 
 
 class _Server(http.server.ThreadingHTTPServer):

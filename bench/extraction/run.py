@@ -16,6 +16,7 @@ Usage: .venv/bin/python bench/extraction/run.py
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ import trafilatura  # noqa: E402
 
 from pipeline.extract import EXTRACTOR_VERSION, extract  # noqa: E402
 
-DATE = "2026-11-25"
+DATE = datetime.date.today().isoformat()
 REPEATS = 3
 
 
@@ -77,7 +78,8 @@ def metrics(c: dict) -> dict:
     return {"precision": p, "recall": r, "f1": f, "accuracy": a}
 
 
-def main() -> None:
+def main(write: bool = True) -> dict:
+    """Score and time both tools; writes RESULTS.md unless ``write`` is False; returns the figures."""
     expected = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
     pages = [(name, (HERE / "pages" / name).read_bytes(), item) for name, item in expected.items()]
 
@@ -180,9 +182,12 @@ def main() -> None:
         "behaviour on these layouts, not on the real web.",
         "",
     ]
-    (HERE / "RESULTS.md").write_text("\n".join(md), encoding="utf-8")
+    if write:
+        (HERE / "RESULTS.md").write_text("\n".join(md), encoding="utf-8")
     print()
     print("\n".join(md[md.index("## By layout (precision / recall)"):]))
+    return {"pages": len(pages), "extractor": EXTRACTOR_VERSION, "trafilatura_version": trafilatura.__version__,
+            **{tool: {k: results[tool][k] for k in ("precision", "recall", "f1", "pages_per_s")} for tool in TOOLS}}
 
 
 if __name__ == "__main__":

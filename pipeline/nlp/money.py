@@ -48,14 +48,14 @@ if not Doc.has_extension("money"):
     Doc.set_extension("money", getter=_get_money)
 
 
-def _sentence_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Character bounds of the sentence around [start, end) (or the paragraph)."""
+def _sentence_bounds(doc: Doc, start: int, end: int, text: str | None = None) -> tuple[int, int]:
+    """Character bounds of the sentence around [start, end) (or the paragraph); ``text`` is ``doc.text``."""
     if doc.has_annotation("SENT_START"):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None:
             sent = span[0].sent
             return sent.start_char, sent.end_char
-    text = doc.text
+    text = doc.text if text is None else text
     left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
     right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
     right = min(right_candidates) + 1 if right_candidates else len(text)
@@ -73,12 +73,13 @@ class MoneyRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         amounts: list[MoneyAmount] = []
-        for m in find_money(doc.text):
-            s_start, s_end = _sentence_bounds(doc, m.start, m.end)
-            sentence = doc.text[s_start:s_end].strip()
+        text = doc.text  # Doc.text joins every token: once per doc, not per amount (quadratic otherwise)
+        for m in find_money(text):
+            s_start, s_end = _sentence_bounds(doc, m.start, m.end, text)
+            sentence = text[s_start:s_end].strip()
             years: list[int] = []
             if self.with_years:
-                masked = doc.text[s_start:m.start] + " " * (m.end - m.start) + doc.text[m.end:s_end]
+                masked = text[s_start:m.start] + " " * (m.end - m.start) + text[m.end:s_end]
                 years = sorted({int(y) for y in _YEAR_RE.findall(masked)})
             amounts.append(MoneyAmount(m.start, m.end, m.text, m.value, m.high, m.qualifier, sentence, years))
         doc.user_data[USER_DATA_KEY] = [a.to_dict() for a in amounts]

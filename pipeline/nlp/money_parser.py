@@ -182,6 +182,15 @@ def _value(amount: str, scale: Decimal) -> Decimal | None:
     return None if number is None else number * scale
 
 
+#: Amounts from 10**16 euros up are not amounts (a long digit string before "Euro"); rounding them
+#: to cents would also exceed the decimal context (InvalidOperation) and end the whole NLP batch.
+MAX_EXPONENT = 15
+
+
+def _plausible(value: Decimal | None) -> bool:
+    return value is None or (value.is_finite() and value.adjusted() <= MAX_EXPONENT)
+
+
 def _to_float(value: Decimal) -> float:
     return float(round(value, 2))
 
@@ -248,7 +257,7 @@ def find_money(text: str) -> list[MoneyMatch]:
             if _VAGUE_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()]) and not m.group("n3")[0].isdigit():
                 continue  # "ein paar tausend Euro" is vague
             low = _value(m.group("n3"), _scale(m.group("s3"), m.group("cur3")))
-        if low is None:
+        if low is None or not _plausible(low) or not _plausible(high):
             continue
         qualifier = None
         q = _QUALIFIER_RE.search(text[max(0, m.start() - 14):m.start()])

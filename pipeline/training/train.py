@@ -5,7 +5,9 @@ Data (from ../shared/data, never copied into the repo):
 - SmartData news corpus, train and test (PER/LOC/ORG; the test half is not an
   evaluation set here),
 - the train split of the project's own corpus, repeated ``corpus_repeat`` times
-  (regional news is what newsmine reads; it is small, so it is upweighted).
+  (regional news is what newsmine reads; it is small, so it is upweighted),
+- optionally reviewed articles exported by ``newsmine export-corrections``
+  (``--extra-data``), repeated ``extra_repeat`` times.
 Tuning uses GermEval dev; GermEval test and the corpus test split are only for
 the reported numbers (``newsmine evaluate``).
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
@@ -34,12 +36,16 @@ class TrainSpec:
     workdir: Path = ROOT / "build" / "train"
     shared: Path = SHARED
     use_smartdata: bool = True
+    use_mobie: bool = False  # measured: no gain on dev (model card), kept as an option
     use_corpus: bool = True
     corpus_repeat: int = 4
     name: str = "news"
     version: str = "0.2.0"
     max_steps: int | None = None
     vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
+    # reviewed articles from `newsmine export-corrections` (.jsonl or .spacy), repeated like the corpus
+    extra_data: list[Path] = field(default_factory=list)
+    extra_repeat: int = 4
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
@@ -60,6 +66,9 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
     if spec.use_smartdata:
         for part in ("train", "test"):
             add(f"smartdata-{part}", bio_file_to_docbin(spec.shared / "smartdata-corpus-de" / f"{part}.tsv", nlp.vocab))
+    if spec.use_mobie:
+        # traffic reports and tweets: streets, stops, lines, transport operators (LOC/ORG)
+        add("mobie-train", bio_file_to_docbin(spec.shared / "mobie-de" / "train.tsv", nlp.vocab))
     if spec.use_corpus:
         from pipeline.corpus import JSONL_PATH, read_jsonl, to_docbin
 
@@ -67,6 +76,10 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
             records = [r for r in read_jsonl() if r["split"] == "train"]
             add("corpus-train", to_docbin(records, nlp), repeat=spec.corpus_repeat)
             counts["corpus-train-ids"] = [r["id"] for r in records]  # type: ignore[assignment]
+    for path in spec.extra_data:
+        from pipeline.corrections import load_training_docbin
+
+        add(f"extra-{Path(path).name}", load_training_docbin(Path(path), nlp), repeat=spec.extra_repeat)
     dev = bio_file_to_docbin(spec.shared / "germeval2014" / "NER-de-dev.outer.tsv", nlp.vocab)
     train_path, dev_path = spec.workdir / "train.spacy", spec.workdir / "dev.spacy"
     train.to_disk(train_path)
@@ -102,6 +115,7 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
                  "author": "newsmine", "license": "CC BY 4.0 (follows the training data)",
                  "sources": [{"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
                              {"name": "DFKI SmartData corpus v1", "license": "CC BY 4.0"},
+                             {"name": "DFKI MobIE", "license": "CC BY 4.0"},
                              {"name": "newsmine regional news corpus (train split)", "license": "CC BY 4.0"}]})
     if counts:
         meta["newsmine_training_docs"] = counts

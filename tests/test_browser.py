@@ -1,0 +1,171 @@
+"""End to end in a real headless Chromium: `newsmine serve`, the article page, a correction made
+through the UI, the places map; every request the pages make must stay on 127.0.0.1.
+
+Uses the system Chromium (Debian packages ``chromium``/``chromium-driver``; .ci/run installs
+them) through Playwright, without downloading a browser. Skipped only when /usr/bin/chromium is
+missing outside CI; in CI (``CI`` set) a missing browser is a failure.
+Set NEWSMINE_UPDATE_SCREENSHOTS=1 to refresh docs/img/article.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from test_review import ROOT, article_with_all_labels, free_words, newsmine, rows, start_serve, stop_serve
+
+CHROMIUM = Path(os.environ.get("NEWSMINE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A demo database behind a real `newsmine serve` on a free 127.0.0.1 port."""
+    db = tmp_path_factory.mktemp("browser") / "newsmine.db"
+    result = newsmine("run", "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    proc, base, token = start_serve(db)
+    yield db, base, token
+    stop_serve(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose every request is recorded; anything not for 127.0.0.1 is blocked."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="de-DE")
+    seen: list[str] = []
+
+    def guard(route):
+        seen.append(route.request.url)
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    pg.seen = seen
+    yield pg
+    context.close()
+    off_host = [u for u in seen if urlsplit(u).hostname != "127.0.0.1" and not u.startswith(("data:", "blob:"))]
+    assert not off_host, f"requests left 127.0.0.1: {off_host}"
+
+
+def colour(pg, selector: str) -> str:
+    return pg.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
+
+
+def test_article_page_highlights_and_a_correction_made_in_the_browser(served, page, tmp_path):
+    db, base, token = served
+    art = article_with_all_labels(db)
+    page.goto(f"{base}/-/newsmine/login?next=/-/newsmine/article/{art['id']}")
+    page.fill("#token", token)
+    page.fill("#name", "Browser Test")
+    page.click("#login")
+    page.wait_for_url(f"{base}/-/newsmine/article/{art['id']}")
+    page.wait_for_selector("#review-hint")
+
+    # every label is highlighted, visible, in its own colour; amounts show their value on hover
+    colours = {}
+    for label in ("PER", "LOC", "ORG", "MONEY"):
+        first = page.locator(f"#article-text a.ent-{label}").first
+        box = first.bounding_box()
+        assert box and box["width"] > 5 and box["height"] > 5, label
+        colours[label] = colour(page, f"#article-text a.ent-{label}")
+    assert len(set(colours.values())) == 4 and "rgba(0, 0, 0, 0)" not in colours.values(), colours
+    money = page.locator("#article-text a.ent-MONEY").first
+    assert "€" in money.get_attribute("title") and "value_eur" in money.get_attribute("title")
+    assert page.eval_on_selector("#article-text", "el => el.textContent") == art["text"]
+
+    shot = ROOT / "build" / "screenshots" / "article.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("NEWSMINE_UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, ROOT / "docs" / "img" / "article.png")
+
+    # click a place: "not an entity"
+    loc = page.locator("#article-text a.ent-LOC").first
+    start, end = int(loc.get_attribute("data-start")), int(loc.get_attribute("data-end"))
+    loc.click()
+    page.wait_for_selector("#review-menu:not([hidden])")
+    with page.expect_navigation():
+        page.click("#review-menu .review-delete")
+    page.wait_for_selector("#corrections")
+    assert page.locator(f'#article-text a.ent[data-start="{start}"][data-end="{end}"]').count() == 0
+
+    # select a word (double click) and add it as an organisation
+    w_start, w_end, _ = free_words(db, art)
+    word = art["text"][w_start:w_end]
+    target = page.locator("#article-text span", has_text=word).first
+    rect = target.evaluate("""(el, word) => {
+        const node = el.firstChild, i = node.data.indexOf(word), r = document.createRange();
+        r.setStart(node, i); r.setEnd(node, i + word.length);
+        const b = r.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+    }""", word)
+    page.mouse.dblclick(rect["x"], rect["y"])
+    page.wait_for_selector("#review-menu:not([hidden]) .review-add-ORG")
+    assert word in page.inner_text("#review-menu .title")
+    with page.expect_navigation():
+        page.click("#review-menu .review-add-ORG")
+    added = page.locator(f'#article-text a.ent-ORG[data-start="{w_start}"][data-end="{w_end}"]')
+    assert added.count() == 1 and added.get_attribute("data-origin") == "review"
+
+    # it is stored, and still there after a reload
+    page.reload()
+    assert page.locator(f'#article-text a.ent-ORG[data-start="{w_start}"]').count() == 1
+    assert page.locator(f'#article-text a.ent[data-start="{start}"][data-end="{end}"]').count() == 0
+    assert page.locator("#corrections tbody tr").count() == 2
+    stored = rows(db, 'SELECT action, label, start, "end", text, reviewer FROM corrections ORDER BY id')
+    assert stored == [
+        {"action": "delete", "label": None, "start": start, "end": end, "text": art["text"][start:end],
+         "reviewer": "Browser Test"},
+        {"action": "add", "label": "ORG", "start": w_start, "end": w_end, "text": word, "reviewer": "Browser Test"}]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM mentions_reviewed WHERE article_id = ? AND start = ? AND label = 'ORG'",
+                       (art["id"], w_start)).fetchone()[0] == 1
+    con.close()
+    assert any(u.endswith("/-/newsmine/corrections") for u in page.seen)
+
+
+def test_read_only_visitor_cannot_correct(served, page):
+    db, base, _ = served
+    art = article_with_all_labels(db)
+    page.goto(f"{base}/-/newsmine/article/{art['id']}")
+    link = page.locator("#article-text a.ent-PER").first
+    href = link.get_attribute("href")
+    link.click()  # no review script: a highlight is a plain link to its entity page
+    page.wait_for_url(base + href)
+    assert page.locator("#entity-name").count() == 1
+    status = page.evaluate("""async () => (await fetch('/-/newsmine/corrections', {method: 'POST',
+        headers: {'content-type': 'application/json'}, body: JSON.stringify({article_id: 1, start: 0, end: 3})})).status""")
+    assert status == 403
+
+
+def test_places_map_draws_markers_on_local_tiles(served, page):
+    db, base, _ = served
+    page.goto(f"{base}/{db.stem}/places_map")
+    page.wait_for_selector(".leaflet-tile-loaded", timeout=20_000)
+    page.wait_for_selector(".leaflet-marker-icon", timeout=20_000)
+    tiles = [u for u in page.seen if "/-/newsmine/tiles/" in u]
+    assert tiles and all(urlsplit(u).hostname == "127.0.0.1" for u in tiles)
+    if os.environ.get("NEWSMINE_UPDATE_SCREENSHOTS"):
+        page.locator(".leaflet-container").screenshot(path=str(ROOT / "docs" / "img" / "map.png"))
