@@ -406,8 +406,8 @@ def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str,
                 place = lookup(name)
                 if place is not None:
                     row.update(_place_columns(place))
-            entity_id = db.conn.execute(f"INSERT INTO entities ({', '.join(row)}) "
-                                        f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
+            entity_id = db.execute(f"INSERT INTO entities ({', '.join(row)}) "  # commits when outside a transaction
+                                   f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
             if cache is not None:
                 cache[key] = [entity_id, aliases]
             return entity_id
