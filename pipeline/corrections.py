@@ -23,7 +23,8 @@ migration):
 - ``places_map``: places with coordinates and their reviewed mention counts (the map).
 
 Migration m007 adds the canned queries' indexes and ``article_entities`` /
-``entity_pairs`` (co-occurrence counts kept by triggers on ``mentions``).
+``entity_pairs`` (co-occurrence counts; since migration m009 new pairs are counted by the
+writer, and a run rebuilds the table once at its end: ``store.deferred_pairs``).
 
 Everything the review UI and ``newsmine query`` show reads ``mentions_reviewed``.
 ``newsmine export-corrections`` writes the corrected articles as training data, and

@@ -379,7 +379,8 @@ def process_pending(db, nlp, model_tag: str, stats: RunStats, *, source: str | N
     pages = pending_pages(db, source, model_tag, force=force)
     chunks = [pages[i:i + batch_size] for i in range(0, len(pages), batch_size)]
     writer = Writer(db, stats, progress, len(pages))
-    with _analyser(nlp, model_tag, n_process, batch_size) as submit, bulk_writes(db):
+    with _analyser(nlp, model_tag, n_process, batch_size) as submit, bulk_writes(db), \
+            store.deferred_pairs(db):
         inflight: collections.deque = collections.deque()
         for chunk in chunks:
             inflight.append(submit(_load_html(db, chunk)))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -154,6 +154,72 @@ def m007_review_indexes(db: sqlite_utils.Database) -> None:
 def m008_pair_order(db: sqlite_utils.Database) -> None:
     """Version 8: entity pairs by count, so the co-occurrence query reads only the top of the list."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_entity_pairs_articles ON entity_pairs (articles)")
+
+
+@MIGRATIONS()
+def m009_pairs_by_writer(db: sqlite_utils.Database) -> None:
+    """Version 9: new ``entity_pairs`` counted by the writer, not by a trigger.
+
+    The insert trigger cost 4-6 ms per stored article and grew with the table
+    (bench/RESULTS.md). The writer now adds one article's pairs in one statement, and a run
+    (``deferred_pairs``) rebuilds the whole table once at its end instead. The delete trigger
+    stays, so removing mentions by any means keeps the counts exact.
+    """
+    db.execute("DROP TRIGGER IF EXISTS entity_pairs_insert")
+    db.execute("CREATE TABLE IF NOT EXISTS newsmine_state (key TEXT PRIMARY KEY, value TEXT)")
+    _rebuild_entity_pairs(db.conn)
+
+
+def _rebuild_entity_pairs(conn) -> None:
+    conn.execute("DELETE FROM entity_pairs")
+    conn.execute("INSERT INTO entity_pairs (a_id, b_id, articles) SELECT x.entity_id, y.entity_id, count(*) "
+                 "FROM article_entities x JOIN article_entities y "
+                 "ON y.article_id = x.article_id AND y.entity_id > x.entity_id GROUP BY x.entity_id, y.entity_id")
+    conn.execute("DELETE FROM newsmine_state WHERE key = 'entity_pairs_stale'")
+
+
+def _article_pairs(conn, article_id: int) -> list[tuple[int, int]]:
+    ids = sorted(r[0] for r in conn.execute("SELECT entity_id FROM article_entities WHERE article_id = ?",
+                                            [article_id]))
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+
+
+def _add_article_pairs(conn, article_id: int) -> None:
+    """Count one (newly written) article's pairs of entities in ``entity_pairs``."""
+    conn.executemany("INSERT INTO entity_pairs (a_id, b_id, articles) VALUES (?, ?, 1) "
+                     "ON CONFLICT (a_id, b_id) DO UPDATE SET articles = articles + 1",
+                     _article_pairs(conn, article_id))
+
+
+def _has_pair_table(db: sqlite_utils.Database) -> bool:
+    """Whether the writer keeps ``entity_pairs`` (schema 9 on; cached per connection)."""
+    has = getattr(db, "_newsmine_pairs", None)
+    if has is None:
+        has = db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'newsmine_state'").fetchone() is not None
+        db._newsmine_pairs = has  # type: ignore[attr-defined]
+    return has
+
+
+@contextlib.contextmanager
+def deferred_pairs(db: sqlite_utils.Database) -> Iterator[None]:
+    """While a run writes many articles, skip the per-article ``entity_pairs`` update and
+    rebuild the table once at the end (one GROUP BY: ~1 s per 10,000 articles).
+
+    The first article written marks the table stale (in the article's own transaction), so
+    the successor of a killed run rebuilds it even when it has nothing to write; a run that
+    writes nothing rebuilds nothing. Readers see the previous counts until the run ends.
+    """
+    if not _has_pair_table(db):
+        yield
+        return
+    db._newsmine_defer_pairs = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        db._newsmine_defer_pairs = False  # type: ignore[attr-defined]
+    if db.conn.execute("SELECT 1 FROM newsmine_state WHERE key = 'entity_pairs_stale'").fetchone():
+        with write_transaction(db):
+            _rebuild_entity_pairs(db.conn)
 
 
 def _simhash_columns(text: str, h: int | None = None) -> dict:
@@ -387,6 +453,12 @@ def _save_one(db: sqlite_utils.Database, rec: ArticleRecord, cache: EntityCache 
         (article_id, q["start"], q["end"], q["text"], q.get("speaker"), rec.facts_version,
          _entity_id(db, "PER", q["speaker"], q["speaker"], cache) if q.get("speaker") else None)
         for q in rec.quotes])
+    if _has_pair_table(db):
+        if getattr(db, "_newsmine_defer_pairs", False):
+            conn.execute("INSERT OR IGNORE INTO newsmine_state (key, value) VALUES ('entity_pairs_stale', ?)",
+                         [row["processed_at"]])
+        else:
+            _add_article_pairs(conn, article_id)
     return article_id
 
 

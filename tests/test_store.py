@@ -158,3 +158,51 @@ def test_near_duplicate_agency_copy_is_found_but_other_articles_are_not(tmp_path
     assert found is not None and found[0] == "https://a.example/3"
     unrelated = list(read_jsonl())[50]["text"]
     assert store.near_duplicate(db, simhash(unrelated), "https://b.example/other") is None
+
+
+def _pairs(db) -> dict:
+    return {(r["a_id"], r["b_id"]): r["articles"] for r in db.query("SELECT * FROM entity_pairs")}
+
+
+def _brute_pairs(db) -> dict:
+    from collections import Counter
+    from itertools import combinations
+
+    per: dict[int, set[int]] = {}
+    for r in db.query("SELECT article_id, entity_id FROM mentions"):
+        per.setdefault(r["article_id"], set()).add(r["entity_id"])
+    return dict(Counter(p for ids in per.values() for p in combinations(sorted(ids), 2)))
+
+
+def _three_entities(url: str) -> store.ArticleRecord:
+    text = "Sören Link traf die Stadtwerke Essen in Duisburg."
+    rec = _article(url, text)
+    rec.entities = [{"start": 0, "end": 10, "label": "PER", "text": "Sören Link"},
+                    {"start": 20, "end": 35, "label": "ORG", "text": "Stadtwerke Essen"[:15]},
+                    {"start": 39, "end": 47, "label": "LOC", "text": "Duisburg"}]
+    return rec
+
+
+def test_entity_pairs_counted_per_article_and_rebuilt_after_a_deferred_run(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    store.save_article(db, _three_entities("https://example.org/1"))
+    assert _pairs(db) == _brute_pairs(db) and len(_pairs(db)) == 3
+    # a run defers the counting and rebuilds once at the end
+    with store.deferred_pairs(db):
+        store.save_article(db, _three_entities("https://example.org/2"))
+        assert set(_pairs(db).values()) == {1}  # not counted yet
+    assert _pairs(db) == _brute_pairs(db) and set(_pairs(db).values()) == {2}
+    # a run that dies leaves a stale marker; the next run rebuilds even with nothing to write
+    with pytest.raises(KeyboardInterrupt), store.deferred_pairs(db):
+        store.save_article(db, _three_entities("https://example.org/3"))
+        raise KeyboardInterrupt
+    assert _pairs(db) != _brute_pairs(db)
+    with store.deferred_pairs(db):
+        pass
+    assert _pairs(db) == _brute_pairs(db) and set(_pairs(db).values()) == {3}
+    assert db.execute("SELECT count(*) FROM newsmine_state").fetchone()[0] == 0
+    # re-writing an article with fewer entities keeps the counts exact (delete trigger + writer)
+    rec = _three_entities("https://example.org/1")
+    rec.entities = rec.entities[:2]
+    store.save_article(db, rec)
+    assert _pairs(db) == _brute_pairs(db)
