@@ -460,12 +460,15 @@ def bench_store(args, e2e_db: Path) -> dict:
 
     def new_writer(db) -> None:
         cache = store.EntityCache()
-        for rec in records:  # one transaction per article, as a run writes
-            store.save_articles(db, [rec], cache)
+        with store.deferred_pairs(db):  # as a run writes: co-occurrence pairs rebuilt once at the end
+            for rec in records:  # one transaction per article, as a run writes
+                store.save_articles(db, [rec], cache)
 
     def legacy(db) -> None:
         for rec in records:
             _legacy_save_article(db, rec)
+        with store.write_transaction(db):  # the same co-occurrence work as the new writer
+            store._rebuild_entity_pairs(db.conn)
 
     for _ in range(args.repeat):
         timed("legacy", legacy)
