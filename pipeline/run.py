@@ -89,13 +89,13 @@ def demo_sources(base_url: str) -> list[Source]:
 
 
 def _discover(source: Source, settings: FetchSettings, stats: RunStats,
-              base_dir: Path) -> list[tuple[str, bytes | None]]:
-    """URLs (with bytes for local files) a source lists now."""
+              base_dir: Path) -> list[tuple[str, Path | None]]:
+    """URLs (with the file for local files, read later one at a time) a source lists now."""
     if source.kind == "urls":
         return [(u, None) for u in source.urls]
     if source.kind == "directory":
         try:
-            return [(p.resolve().as_uri(), p.read_bytes()) for p in directory_files(source, base_dir)]
+            return [(p.resolve().as_uri(), p) for p in directory_files(source, base_dir)]
         except (DiscoveryError, OSError) as err:
             stats.errors.append(f"{source.name}: {err}")
             return []
@@ -190,11 +190,30 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
 
     if requests:
         fetch_all(_interleave_hosts(requests), settings, on_result=save)
-    for url, body in local.items():
-        stats.fetched += 1
-        store.save_page(db, url=url, source=source.name, status=200, body=body, final_url=url)
+    for url, path in local.items():
+        body, error = read_local_file(path, settings.max_bytes)
+        if body is None:
+            stats.fetch_errors += 1
+            stats.errors.append(f"{url}: {error}")
+        else:
+            stats.fetched += 1
+        store.save_page(db, url=url, source=source.name, status=200 if body is not None else None, body=body,
+                        final_url=url, error=error)
     process_pending(db, nlp, model_tag, stats, source=source.name, progress=progress,
                     batch_size=batch_size, n_process=n_process)
+
+
+def read_local_file(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """A local file's bytes, or ``(None, reason)`` when it is too large or unreadable
+    (the same ``max_bytes`` cap as fetched bodies; stored HTML is kept)."""
+    try:
+        with open(path, "rb") as fh:
+            body = fh.read(max_bytes + 1)
+    except OSError as err:
+        return None, f"cannot read file: {err.strerror or err}"
+    if len(body) > max_bytes:
+        return None, f"file larger than max_bytes ({max_bytes:,} bytes)"
+    return body, None
 
 
 def _interleave_hosts(requests: list[FetchRequest]) -> list[FetchRequest]:

@@ -228,6 +228,38 @@ def test_agency_story_on_two_sites_is_stored_once(tmp_path):
     con.close()
 
 
+def test_directory_source_caps_file_size_and_keeps_stored_html(tmp_path):
+    from pipeline.corpus import read_jsonl
+
+    text = list(read_jsonl())[3]["text"]
+    site = tmp_path / "site"
+    site.mkdir()
+    paragraphs = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    good = f"<html lang='de'><body><article><h1>Meldung</h1>{paragraphs}</article></body></html>"
+    (site / "a.html").write_text(good, encoding="utf-8")
+    (site / "huge.html").write_bytes(b"<p>" + b"x" * 300_000 + b"</p>")
+    config = tmp_path / "sources.toml"
+    config.write_text('[[source]]\nname = "lokal"\nkind = "directory"\npath = "site"\nmax_bytes = 200000\n',
+                      encoding="utf-8")
+    db = tmp_path / "n.db"
+    assert newsmine("run", "--config", str(config), "--db", str(db), "--quiet").returncode == 0
+    con = sqlite3.connect(db)
+    rows = dict(con.execute("SELECT url, error FROM pages"))
+    assert [e for u, e in rows.items() if u.endswith("huge.html")] == ["file larger than max_bytes (200,000 bytes)"]
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    before = con.execute("SELECT html_gz FROM pages WHERE url LIKE '%a.html'").fetchone()[0]
+    con.close()
+    # the stored page grows past the cap: the failure is recorded, the stored HTML and article stay
+    (site / "a.html").write_text(good + "<!--" + "y" * 250_000 + "-->", encoding="utf-8")
+    result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    con = sqlite3.connect(db)
+    html, error = con.execute("SELECT html_gz, error FROM pages WHERE url LIKE '%a.html'").fetchone()
+    assert html == before and error.startswith("file larger than max_bytes")
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    con.close()
+
+
 def test_two_workers_give_the_same_database_as_one(demo_db, tmp_path):
     result = newsmine("run", "--db", str(tmp_path / "w2.db"), "--quiet", "--workers", "2")
     assert result.returncode == 0, result.stderr
