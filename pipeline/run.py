@@ -160,8 +160,8 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
     settings = dataclasses.replace(settings, **source.fetch_overrides())  # min_delay, timeout, retries, max_bytes
     listed = _discover(source, settings, stats, base_dir)
     stats.discovered += len(listed)
-    local = {u: b for u, b in listed if b is not None}
-    remote = [u for u, b in listed if b is None]
+    local = {u: path for u, path in listed if path is not None}
+    remote = [u for u, path in listed if path is None]
     known = {row["url"]: row for row in db.query(
         "SELECT url, etag, last_modified, html_gz IS NOT NULL AS has_html FROM pages WHERE source = ?",
         [source.name])}

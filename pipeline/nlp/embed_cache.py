@@ -104,14 +104,13 @@ def _cached_forward(original: Callable, columns: list, max_entries: int) -> Call
             else:
                 positions[i] = pos
         if missing:
+            if cache is not None and len(cache.index) + len(missing) > cache.max_entries:
+                # full: start over with this batch's rows only
+                cache = None
+                missing = list(range(len(unique)))
             rows = _embed_tokens(original, model, docs, lengths, first[missing])
             if cache is None:
                 cache = _RowCache(rows.shape[1], max_entries)
-            if len(cache.index) + len(missing) > cache.max_entries:
-                # full: start over with this batch's rows only
-                rows = _embed_tokens(original, model, docs, lengths, first)
-                cache = _RowCache(rows.shape[1], max_entries)
-                missing = list(range(len(unique)))
             positions[missing] = cache.add(unique[missing].tolist(), rows)
         data = cache.rows[positions[inverse]]
         bounds = np.cumsum([0, *lengths])
