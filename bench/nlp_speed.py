@@ -1,7 +1,7 @@
 """NLP throughput on one core: tokenizer alone (ceiling) vs the shipped pipeline
 (NER + facts) vs an optional peer pipeline, measured in one run.
 
-    python bench/nlp_speed.py [--peer build/baseline] [--repeat 3]
+    python bench/nlp_speed.py [--peer build/baseline] [--repeat 3] [--model PATH]
 
 Runners: ``newsmine`` is what newsmine runs (shipped model + sentencizer + money
 component, token embeddings memoised, see pipeline/nlp/embed_cache.py);
@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peer", default=None, help="path of a peer spaCy pipeline (e.g. build/baseline)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--model", default=None, help="candidate pipeline instead of the shipped models/de_news")
     args = parser.parse_args()
     import spacy
 
@@ -57,9 +58,9 @@ def main() -> None:
     from pipeline.nlp.model import load
 
     texts = load_texts()
-    nlp = load()  # shipped model + sentencizer + money, embeddings memoised
-    ner_only = load(money=False, sentences=False)  # the shipped model alone, memoised
-    uncached = load(memoise=False)
+    nlp = load(args.model)  # shipped model + sentencizer + money, embeddings memoised
+    ner_only = load(args.model, money=False, sentences=False)  # the shipped model alone, memoised
+    uncached = load(args.model, memoise=False)
     runners = {"tokenizer": lambda ts: nlp.tokenizer.pipe(ts),
                "newsmine": lambda ts: nlp.pipe(ts, batch_size=64),
                "newsmine_ner_only": lambda ts: ner_only.pipe(ts, batch_size=64),

@@ -618,7 +618,7 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
               help="How often the corpus train split is repeated in the training data.")
 @click.option("--max-steps", type=click.IntRange(1), default=None, help="Override training.max_steps.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="spaCy training config (default: models/configs/de_news_vectors.cfg).")
+              help="spaCy training config (default: models/configs/de_news_gazetteer.cfg).")
 @click.option("--vectors", type=click.Path(exists=True, file_okay=False), default=None,
               help="spaCy vectors folder (default: build/vectors/spacy-d100).")
 @click.option("--mobie", is_flag=True, help="Add DFKI MobIE (traffic news, tweets) to the training data.")
@@ -626,9 +626,11 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
               help="Reviewed articles from `newsmine export-corrections` (.jsonl or .spacy); repeatable.")
 @click.option("--extra-repeat", default=4, show_default=True, type=click.IntRange(1, 100),
               help="How often the --extra-data articles are repeated in the training data.")
+@click.option("--init-tok2vec", "init_tok2vec", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Start from pretrained tok2vec weights (python -m pipeline.training.pretrain).")
 def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat: int, max_steps: int | None,
           config_path: str | None, vectors: str | None, mobie: bool, extra_data: tuple[str, ...],
-          extra_repeat: int) -> None:
+          extra_repeat: int, init_tok2vec: str | None) -> None:
     """Train the German NER pipeline from ../shared/data (+ the corpus train split).
 
     \b
@@ -643,6 +645,7 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
     spec = TrainSpec(shared=Path(shared) if shared else SHARED, corpus_repeat=corpus_repeat,
                      max_steps=max_steps, use_corpus=corpus_repeat > 0, use_mobie=mobie,
                      extra_data=[Path(p) for p in extra_data], extra_repeat=extra_repeat,
+                     init_tok2vec=Path(init_tok2vec) if init_tok2vec else None,
                      **({"vectors": Path(vectors)} if vectors else {}))
     if config_path:
         spec.config = Path(config_path)
@@ -656,6 +659,7 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
         spec.output = ROOT / "build" / "baseline"
         spec.use_smartdata = spec.use_corpus = spec.use_mobie = False
         spec.name = "baseline"
+        spec.init_tok2vec = None
     if output:
         spec.output = Path(output)
     if not (spec.shared / "germeval2014").is_dir():

@@ -183,3 +183,21 @@ def test_text_without_digits_or_garbage_is_safe():
     assert find_money("") == []
     assert parse_money("Euro") is None
     assert parse_money("12,5,5 Euro") is None
+
+
+@pytest.mark.parametrize("text", [text for text, _, _ in FORMATS])
+def test_component_finds_what_the_parser_finds_in_any_spelling(text):
+    """The component's cheap per-word currency check never hides an amount."""
+    import spacy
+
+    from pipeline.nlp import money as _money  # noqa: F401  (registers newsmine_money)
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("newsmine_money")
+    for sentence in (f"Der Bau kostet {text}.", f"({text})", f"Kosten:{text}", text.replace(" ", "")):
+        doc = nlp(sentence)
+        expected = [(m.start, m.end, m.value) for m in find_money(sentence)]
+        assert [(a.start, a.end, a.value_eur) for a in doc._.money] == expected
+    assert nlp(f"Der Bau kostet {text}.")._.money  # every format is found in a sentence
+    assert nlp("Kein Betrag hier, nur 2024 und 12 Prozent.")._.money == []
+    assert nlp("")._.money == []

@@ -129,6 +129,8 @@ def _embed_tokens(original: Callable, model: Model, docs: list[Doc], lengths: li
     for made, tok in zip(synthetic, tokens):
         if made.norm != tok.norm:
             made.norm_ = tok.norm_
+        if tok.tag:  # name-list features (pipeline.nlp.gazetteer) live in TAG
+            made.tag = tok.tag
     out, _ = original(model, [synthetic], False)
     return np.asarray(model.ops.to_numpy(out[0]), dtype="float32")
 

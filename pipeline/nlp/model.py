@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from pipeline.nlp import money as _money  # noqa: F401  (registers the factory)
 from pipeline.nlp.embed_cache import memoise_embeddings
 
@@ -45,8 +46,8 @@ def load(model: str | Path | None = None, *, money: bool = True, sentences: bool
          memoise: bool = True) -> Language:
     """Load a pipeline by package name or path (default: the shipped model).
 
-    Adds a rule-based ``sentencizer`` when the pipeline sets no sentence
-    boundaries, and the ``newsmine_money`` component at the end. With
+    Adds a rule-based ``sentencizer`` (after the NER) when the pipeline sets no
+    sentence boundaries, and the ``newsmine_money`` component at the end. With
     ``memoise`` (for inference; pass False before further training), token
     embeddings are cached per word (:mod:`pipeline.nlp.embed_cache`).
     """
@@ -60,7 +61,10 @@ def load(model: str | Path | None = None, *, money: bool = True, sentences: bool
         raise ModelError(f"pipeline {target!r} has no 'ner' component")
     has_sents = any(n in nlp.pipe_names for n in ("parser", "senter", "sentencizer"))
     if sentences and not has_sents:
-        nlp.add_pipe("sentencizer", first=True)
+        # after the NER: spaCy's NER never lets an entity cross a sentence start, and the rule
+        # sentencizer's false splits ("St . Josef" in pre-tokenised text) would cut names
+        last_ner = max(i for i, n in enumerate(nlp.pipe_names) if "ner" in n)
+        nlp.add_pipe("sentencizer", after=nlp.pipe_names[last_ner])
     if money and "newsmine_money" not in nlp.pipe_names:
         nlp.add_pipe("newsmine_money", last=True)
     if memoise:

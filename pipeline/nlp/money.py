@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.nlp.money_parser import VERSION, find_money
+from pipeline.nlp.money_parser import _CURRENCY_HINT_RE, VERSION, find_money
 
 _YEAR_RE = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
@@ -70,9 +72,31 @@ class MoneyRecognizer:
         self.drop_overlapping_ents = drop_overlapping_ents
         self.with_years = with_years
         self.version = VERSION
+        self._hint: dict[int, bool] = {}  # word id -> contains "€"/"EUR" (any case)
+
+    def _may_hold_money(self, doc: Doc) -> bool:
+        """Whether a word of ``doc`` has a currency sign, checked once per word type.
+
+        A euro amount's currency ("€", "EUR", "Euro") always lies inside one token,
+        so a doc without such a word has no amount, and its text need not be joined
+        (``Doc.text`` costs about a microsecond per token).
+        """
+        hint, strings = self._hint, doc.vocab.strings
+        if len(hint) > 500_000:
+            hint.clear()
+        for orth in np.unique(doc.to_array(ORTH)).tolist():
+            found = hint.get(orth)
+            if found is None:
+                found = hint[orth] = _CURRENCY_HINT_RE.search(strings[orth]) is not None
+            if found:
+                return True
+        return False
 
     def __call__(self, doc: Doc) -> Doc:
         amounts: list[MoneyAmount] = []
+        if not len(doc) or not self._may_hold_money(doc):
+            doc.user_data[USER_DATA_KEY] = []
+            return doc
         text = doc.text  # Doc.text joins every token: once per doc, not per amount (quadratic otherwise)
         for m in find_money(text):
             s_start, s_end = _sentence_bounds(doc, m.start, m.end, text)

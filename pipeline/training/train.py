@@ -8,6 +8,9 @@ Data (from ../shared/data, never copied into the repo):
   (regional news is what newsmine reads; it is small, so it is upweighted),
 - optionally reviewed articles exported by ``newsmine export-corrections``
   (``--extra-data``), repeated ``extra_repeat`` times.
+The name lists of the ``newsmine_gazetteer`` component are built from
+../shared/data/gazetteers and the bundled GeoNames table (:func:`write_gazetteer`);
+the Tok2Vec may start from ``python -m pipeline.training.pretrain`` weights.
 Tuning uses GermEval dev; GermEval test and the corpus test split are only for
 the reported numbers (``newsmine evaluate``).
 """
@@ -31,7 +34,7 @@ CONFIGS = ROOT / "models" / "configs"
 
 @dataclass
 class TrainSpec:
-    config: Path = CONFIGS / "de_news_vectors.cfg"
+    config: Path = CONFIGS / "de_news_gazetteer.cfg"
     output: Path = ROOT / "models" / "de_news"
     workdir: Path = ROOT / "build" / "train"
     shared: Path = SHARED
@@ -40,12 +43,14 @@ class TrainSpec:
     use_corpus: bool = True
     corpus_repeat: int = 4
     name: str = "news"
-    version: str = "0.2.0"
+    version: str = "0.3.0"
     max_steps: int | None = None
     vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
     # reviewed articles from `newsmine export-corrections` (.jsonl or .spacy), repeated like the corpus
     extra_data: list[Path] = field(default_factory=list)
     extra_repeat: int = 4
+    # tok2vec weights from `python -m pipeline.training.pretrain` (config must have the same tok2vec)
+    init_tok2vec: Path | None = None
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
@@ -98,9 +103,25 @@ def train(spec: TrainSpec) -> Path:
         overrides["paths.vectors"] = str(spec.vectors)
     if spec.max_steps:
         overrides["training.max_steps"] = spec.max_steps
+    if spec.init_tok2vec:
+        overrides["paths.init_tok2vec"] = str(spec.init_tok2vec)
+    if "newsmine_gazetteer" in spec.config.read_text():
+        overrides["paths.gazetteer"] = str(write_gazetteer(spec, train_path))
     spacy_train(spec.config, out_dir, overrides=overrides)
     install(out_dir / "model-best", spec, counts)
     return spec.output
+
+
+def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
+    """Build the name lists of the ``newsmine_gazetteer`` component (saved inside the model)."""
+    from pipeline.nlp.gazetteer import build_lists, first_names_from
+
+    nlp = spacy.blank("de")
+    first_names = first_names_from(DocBin().from_disk(train_path).get_docs(nlp.vocab))
+    out = spec.workdir / "gazetteer.json.gz"
+    places = ROOT / "pipeline" / "data" / "places-de.tsv.gz"
+    build_lists(spec.shared, places, first_names, out, tokenizer=nlp.tokenizer)
+    return out
 
 
 def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
@@ -115,7 +136,13 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
                  "author": "newsmine", "license": "CC BY 4.0 (follows the training data)",
                  "sources": [{"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
                              {"name": "DFKI SmartData corpus v1", "license": "CC BY 4.0"},
-                             {"name": "DFKI MobIE", "license": "CC BY 4.0"},
+                             {"name": "DFKI MobIE (only with --mobie)", "license": "CC BY 4.0"},
+                             {"name": "GermaNER surname list", "license": "Apache-2.0"},
+                             {"name": "GeoNames (places of Germany)", "license": "CC BY 4.0"},
+                             {"name": "GN250 geographic names, © GeoBasis-DE / BKG", "license": "dl-de/by-2-0"},
+                             {"name": "Auswärtiges Amt, Verzeichnis der Staatennamen", "license": "official work"},
+                             {"name": "raw-text-de (Bundestag, Hessischer Landtag plenary records)",
+                              "license": "official works (§ 5 UrhG)"},
                              {"name": "newsmine regional news corpus (train split)", "license": "CC BY 4.0"}]})
     if counts:
         meta["newsmine_training_docs"] = counts

@@ -1,0 +1,203 @@
+"""Name-list features for the NER model (spaCy factory ``newsmine_gazetteer``).
+
+The component runs before the ``tok2vec`` and writes, per token, which name
+lists it belongs to into ``Token.tag_`` (the pipeline has no tagger, so the
+slot is free): e.g. ``S`` (a surname), ``P`` (a German place name), ``Pb``/``Pi``
+(begins / continues a multi-word place name), ``S+V``. The Tok2Vec embeds the
+``TAG`` attribute like NORM or SHAPE, so the model learns how far to trust each
+list; nothing is decided by the lists alone. The feature is token-local once
+set, so the embedding cache (:mod:`pipeline.nlp.embed_cache`) keeps working.
+
+Lists (codes): ``S`` surnames (GermaNER, Apache-2.0), ``V`` first names (first
+words of multi-word PER names in the training data), ``P`` places (GeoNames,
+CC BY 4.0, the table bundled in ``pipeline/data``), ``L`` geographic names
+(GN250 © GeoBasis-DE / BKG, dl-de/by-2-0), ``C`` country names (Auswärtiges Amt).
+They are built by :func:`build_lists` and saved inside the model.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from spacy.attrs import TAG
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+DATA_FILE = "gazetteer.json.gz"
+
+
+class Gazetteer:
+    """Token -> list codes, with greedy longest matching of multi-word entries."""
+
+    def __init__(self, vocab, name: str = "gazetteer", max_words: int = 6) -> None:
+        self.vocab = vocab
+        self.name = name
+        self.max_words = max_words
+        self.single: dict[str, str] = {}
+        self.multi: dict[tuple[str, ...], str] = {}
+        self.first: dict[str, int] = {}  # first word of a multi-word entry -> its longest length
+        self._ids: dict[str, int] = {}
+
+    # -- data -------------------------------------------------------------------
+    def set_lists(self, lists: dict[str, Iterable[tuple[str, ...]]]) -> None:
+        """``lists`` maps a one-letter code to entries (each a tuple of words)."""
+        single: dict[str, set[str]] = {}
+        multi: dict[tuple[str, ...], set[str]] = {}
+        for code, entries in lists.items():
+            for words in entries:
+                if not words or len(words) > self.max_words:
+                    continue
+                if len(words) == 1:
+                    single.setdefault(words[0], set()).add(code)
+                else:
+                    multi.setdefault(tuple(words), set()).add(code)
+        self.single = {w: "+".join(sorted(c)) for w, c in single.items()}
+        self.multi = {w: "+".join(sorted(c)) for w, c in multi.items()}
+        self.first = {}
+        for words in self.multi:
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
+        self._ids = {}
+
+    def _id(self, code: str) -> int:
+        found = self._ids.get(code)
+        if found is None:
+            found = self._ids[code] = self.vocab.strings.add(code)
+        return found
+
+    # -- pipeline ---------------------------------------------------------------
+    def codes(self, words: list[str]) -> list[str]:
+        """The feature string of each word ("" where no list matches)."""
+        out = [self.single.get(w, "") for w in words]
+        i, n = 0, len(words)
+        while i < n:
+            longest = self.first.get(words[i])
+            if longest:
+                for size in range(min(longest, n - i), 1, -1):
+                    code = self.multi.get(tuple(words[i:i + size]))
+                    if code:
+                        for j in range(i, i + size):
+                            part = "".join(f"{c}{'b' if j == i else 'i'}" for c in code.split("+"))
+                            out[j] = f"{out[j]}+{part}" if out[j] else part
+                        i += size - 1
+                        break
+            i += 1
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc):
+            codes = self.codes([t.text for t in doc])
+            doc.from_array([TAG], np.array([self._id(c) if c else 0 for c in codes], dtype="uint64"))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None, path: str | None = None) -> None:
+        """Load the lists written by :func:`build_lists` (``[initialize.components]``)."""
+        if path:
+            self._from_file(Path(path))
+
+    # -- serialisation ----------------------------------------------------------
+    def _from_file(self, path: Path) -> None:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        self.max_words = data.get("max_words", self.max_words)
+        self.single = data["single"]
+        self.multi = {tuple(words.split(" ")): code for words, code in data["multi"].items()}
+        self.first = {}
+        for words in self.multi:
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
+        self._ids = {}
+
+    def _to_file(self, path: Path) -> None:
+        data = {"max_words": self.max_words, "single": self.single,
+                "multi": {" ".join(words): code for words, code in self.multi.items()}}
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as handle:
+            json.dump(data, handle, ensure_ascii=False, sort_keys=True)
+
+    def to_disk(self, path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self._to_file(path / DATA_FILE)
+
+    def from_disk(self, path, *, exclude: Iterable[str] = ()) -> Gazetteer:
+        self._from_file(ensure_path(path) / DATA_FILE)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        data = {"max_words": self.max_words, "single": self.single,
+                "multi": {" ".join(words): code for words, code in self.multi.items()}}
+        return gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Gazetteer:
+        loaded = json.loads(gzip.decompress(data))
+        self.single = loaded["single"]
+        self.multi = {tuple(words.split(" ")): code for words, code in loaded["multi"].items()}
+        self.first = {}
+        for words in self.multi:
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
+        self._ids = {}
+        return self
+
+
+@Language.factory("newsmine_gazetteer", default_config={"max_words": 6})
+def make_gazetteer(nlp: Language, name: str, max_words: int) -> Gazetteer:
+    return Gazetteer(nlp.vocab, name, max_words)
+
+
+# -- building the lists (training time) ----------------------------------------------
+
+def _read_list(path: Path) -> list[str]:
+    return [line.strip() for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def build_lists(shared: Path, places_table: Path, first_names: Iterable[str], out: Path,
+                tokenizer=None) -> dict[str, int]:
+    """Write the gazetteer file used by ``[initialize.components.gazetteer] path``.
+
+    Entries are split with the pipeline's tokenizer so that they match its tokens.
+    Returns the number of entries per code.
+    """
+    import spacy
+
+    tokenizer = tokenizer or spacy.blank("de").tokenizer
+    ler = shared / "gazetteers" / "ler-gazetteers"
+    raw: dict[str, list[str]] = {
+        "S": _read_list(ler / "personennamen.list"),
+        "L": _read_list(ler / "landschaftsbezeichnungen.list"),
+        "C": _read_list(ler / "laendernamen.list"),
+        "V": sorted(set(first_names)),
+    }
+    places: set[str] = set()
+    with gzip.open(places_table, "rt", encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            cols = line.rstrip("\n").split("\t")
+            places.add(cols[1])
+            places.update(a for a in cols[6].split("|") if a)
+    raw["P"] = sorted(p for p in places if p and p[:1].isupper())
+    lists: dict[str, list[tuple[str, ...]]] = {}
+    for code, entries in raw.items():
+        lists[code] = [tuple(t.text for t in tokenizer(e)) for e in entries if "," not in e]
+    gaz = Gazetteer(spacy.blank("de").vocab)
+    gaz.set_lists(lists)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    gaz._to_file(out)
+    return {code: len(entries) for code, entries in lists.items()}
+
+
+def first_names_from(docs: Iterable[Doc], min_count: int = 2) -> list[str]:
+    """First words of multi-word PER names seen at least ``min_count`` times."""
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ == "PER" and len(ent) >= 2 and ent[0].text[:1].isupper() and ent[0].is_alpha:
+                counts[ent[0].text] += 1
+    return sorted(w for w, n in counts.items() if n >= min_count)
