@@ -93,3 +93,21 @@ def test_shipped_model_loads_with_plain_spacy_load():
     out = subprocess.run([sys.executable, "-c", code, str(ROOT / "models" / "de_news")],
                          capture_output=True, text=True, check=True)
     assert "ner" in out.stdout
+
+
+def test_per_type_lookup_equals_the_reference_matcher():
+    """``__call__`` (arrays, once per word type) gives exactly ``codes`` (plain loop)."""
+    from pipeline.corpus import read_jsonl
+    from pipeline.nlp.model import DEFAULT_MODEL
+
+    nlp = spacy.load(DEFAULT_MODEL, exclude=["tok2vec", "ner"])
+    gaz = nlp.get_pipe("gazetteer")
+    assert len(gaz.single) > 100_000 and len(gaz.multi) > 10_000
+    texts = [r["text"] for r in read_jsonl()]
+    texts += ["Mülheim an der Ruhr Mülheim an der Ruhr Bad Bad Godesberg", "Bad", "Bad Godesberg"]
+    tagged = 0
+    for doc in nlp.pipe(texts):
+        expected = gaz.codes([t.text for t in doc])
+        assert [t.tag_ for t in doc] == expected
+        tagged += sum(1 for c in expected if c)
+    assert tagged > 1000

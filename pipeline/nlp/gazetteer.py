@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import TAG
+from spacy.attrs import ORTH, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
@@ -43,6 +43,7 @@ class Gazetteer:
         self.multi: dict[tuple[str, ...], str] = {}
         self.first: dict[str, int] = {}  # first word of a multi-word entry -> its longest length
         self._ids: dict[str, int] = {}
+        self._types: dict[int, tuple[int, bool]] = {}  # word id -> (single code id, starts an entry)
 
     # -- data -------------------------------------------------------------------
     def set_lists(self, lists: dict[str, Iterable[tuple[str, ...]]]) -> None:
@@ -63,6 +64,7 @@ class Gazetteer:
         for words in self.multi:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self._ids = {}
+        self._types = {}
 
     def _id(self, code: str) -> int:
         found = self._ids.get(code)
@@ -71,28 +73,62 @@ class Gazetteer:
         return found
 
     # -- pipeline ---------------------------------------------------------------
+    def _match(self, words: list[str], i: int) -> tuple[int, str]:
+        """The longest multi-word entry starting at ``words[i]``: (length, codes) or (0, "")."""
+        longest = self.first.get(words[i])
+        if longest:
+            for size in range(min(longest, len(words) - i), 1, -1):
+                code = self.multi.get(tuple(words[i:i + size]))
+                if code:
+                    return size, code
+        return 0, ""
+
+    def _combined(self, word: str, code: str, first: bool) -> str:
+        part = "".join(f"{c}{'b' if first else 'i'}" for c in code.split("+"))
+        single = self.single.get(word, "")
+        return f"{single}+{part}" if single else part
+
     def codes(self, words: list[str]) -> list[str]:
         """The feature string of each word ("" where no list matches)."""
         out = [self.single.get(w, "") for w in words]
-        i, n = 0, len(words)
-        while i < n:
-            longest = self.first.get(words[i])
-            if longest:
-                for size in range(min(longest, n - i), 1, -1):
-                    code = self.multi.get(tuple(words[i:i + size]))
-                    if code:
-                        for j in range(i, i + size):
-                            part = "".join(f"{c}{'b' if j == i else 'i'}" for c in code.split("+"))
-                            out[j] = f"{out[j]}+{part}" if out[j] else part
-                        i += size - 1
-                        break
-            i += 1
+        i = 0
+        while i < len(words):
+            size, code = self._match(words, i)
+            for j in range(i, i + size):
+                out[j] = self._combined(words[j], code, j == i)
+            i += size or 1
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        if len(doc):
-            codes = self.codes([t.text for t in doc])
-            doc.from_array([TAG], np.array([self._id(c) if c else 0 for c in codes], dtype="uint64"))
+        """Set ``TAG``: the result of :meth:`codes`, looked up once per word type."""
+        if not len(doc):
+            return doc
+        orths = doc.to_array(ORTH)
+        types, inverse = np.unique(orths, return_inverse=True)
+        known, strings = self._types, doc.vocab.strings
+        if len(known) > 500_000:
+            known.clear()
+        single = np.empty(len(types), dtype="uint64")
+        starts = np.empty(len(types), dtype=bool)
+        for k, orth in enumerate(types.tolist()):
+            found = known.get(orth)
+            if found is None:
+                word = strings[orth]
+                code = self.single.get(word, "")
+                found = known[orth] = (self._id(code) if code else 0, word in self.first)
+            single[k], starts[k] = found
+        inverse = inverse.reshape(-1)
+        tags = single[inverse]
+        free = 0  # matches never overlap: the next one starts after the last
+        for i in np.flatnonzero(starts[inverse]).tolist():
+            if i < free:
+                continue
+            words = [strings[o] for o in orths[i:i + self.first[strings[orths[i]]]].tolist()]
+            size, code = self._match(words, 0)
+            for j in range(size):
+                tags[i + j] = self._id(self._combined(words[j], code, j == 0))
+            free = i + size
+        doc.from_array([TAG], tags)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -115,6 +151,7 @@ class Gazetteer:
         for words in self.multi:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self._ids = {}
+        self._types = {}
 
     def _to_file(self, path: Path) -> None:
         data = {"max_words": self.max_words, "single": self.single,
@@ -144,6 +181,7 @@ class Gazetteer:
         for words in self.multi:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self._ids = {}
+        self._types = {}
         return self
 
 

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from pipeline.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from pipeline.nlp import money as _money  # noqa: F401  (registers the factory)
+from pipeline.nlp import sentences as _sentences  # noqa: F401  (registers the factory)
 from pipeline.nlp.embed_cache import memoise_embeddings
 
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
@@ -64,7 +65,7 @@ def load(model: str | Path | None = None, *, money: bool = True, sentences: bool
         # after the NER: spaCy's NER never lets an entity cross a sentence start, and the rule
         # sentencizer's false splits ("St . Josef" in pre-tokenised text) would cut names
         last_ner = max(i for i, n in enumerate(nlp.pipe_names) if "ner" in n)
-        nlp.add_pipe("sentencizer", after=nlp.pipe_names[last_ner])
+        nlp.add_pipe("newsmine_sentencizer", name="sentencizer", after=nlp.pipe_names[last_ner])
     if money and "newsmine_money" not in nlp.pipe_names:
         nlp.add_pipe("newsmine_money", last=True)
     if memoise:

@@ -16,8 +16,11 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.nlp.money_parser import _CURRENCY_HINT_RE, VERSION, find_money
+from pipeline.nlp.money_parser import VERSION, find_money
 
+# a word that can hold the currency of an amount: "€", "T€", "EUR", "TEUR", "Euro" (any case), not
+# followed by a letter ("EUR12" counts, "Europa" does not); checked once per word type
+_CURRENCY_WORD_RE = re.compile(r"€|eur(?:o)?(?![^\W\d_])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 
@@ -72,14 +75,15 @@ class MoneyRecognizer:
         self.drop_overlapping_ents = drop_overlapping_ents
         self.with_years = with_years
         self.version = VERSION
-        self._hint: dict[int, bool] = {}  # word id -> contains "€"/"EUR" (any case)
+        self._hint: dict[int, bool] = {}  # word id -> may hold a currency
 
     def _may_hold_money(self, doc: Doc) -> bool:
-        """Whether a word of ``doc`` has a currency sign, checked once per word type.
+        """Whether a word of ``doc`` may hold a currency, checked once per word type.
 
         A euro amount's currency ("€", "EUR", "Euro") always lies inside one token,
         so a doc without such a word has no amount, and its text need not be joined
-        (``Doc.text`` costs about a microsecond per token).
+        (``Doc.text`` costs about a microsecond per token). Words like "Europa" are
+        not hints, so most texts without an amount skip the parser.
         """
         hint, strings = self._hint, doc.vocab.strings
         if len(hint) > 500_000:
@@ -87,7 +91,7 @@ class MoneyRecognizer:
         for orth in np.unique(doc.to_array(ORTH)).tolist():
             found = hint.get(orth)
             if found is None:
-                found = hint[orth] = _CURRENCY_HINT_RE.search(strings[orth]) is not None
+                found = hint[orth] = _CURRENCY_WORD_RE.search(strings[orth]) is not None
             if found:
                 return True
         return False
