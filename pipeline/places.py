@@ -12,6 +12,7 @@ import functools
 import gzip
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,17 +63,23 @@ def build(source: Path = SOURCE, out: Path = DATA) -> int:
     return len(rows)
 
 
+def records(path: Path = DATA) -> Iterator[tuple[dict[str, str], list[str]]]:
+    """Rows of the bundled table, each with its names (main name first, then alternates)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for rec in csv.DictReader(handle, delimiter="\t"):
+            yield rec, [rec["name"], *filter(None, rec["alternatenames"].split("|"))]
+
+
 @functools.lru_cache(maxsize=1)
 def _index() -> dict[str, Place]:
     index: dict[str, Place] = {}
-    with gzip.open(DATA, "rt", encoding="utf-8") as handle:
-        for rec in csv.DictReader(handle, delimiter="\t"):
-            place = Place(rec["name"], float(rec["latitude"]), float(rec["longitude"]), rec["state"],
-                          int(rec["population"] or 0), int(rec["geonameid"]))
-            for name in [rec["name"], *filter(None, rec["alternatenames"].split("|"))]:
-                key = _key(name)
-                if key not in index or index[key].population < place.population:
-                    index[key] = place
+    for rec, names in records():
+        place = Place(rec["name"], float(rec["latitude"]), float(rec["longitude"]), rec["state"],
+                      int(rec["population"] or 0), int(rec["geonameid"]))
+        for name in names:
+            key = _key(name)
+            if key not in index or index[key].population < place.population:
+                index[key] = place
     for name, lat, lon, state in REGIONS:
         index[_key(name)] = Place(name, lat, lon, state, 0, None)
     return index

@@ -24,10 +24,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import ORTH, TAG
+from spacy.attrs import TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
+
+from pipeline.nlp.word_types import TypeMemo
 
 DATA_FILE = "gazetteer.json.gz"
 
@@ -43,7 +45,7 @@ class Gazetteer:
         self.multi: dict[tuple[str, ...], str] = {}
         self.first: dict[str, int] = {}  # first word of a multi-word entry -> its longest length
         self._ids: dict[str, int] = {}
-        self._types: dict[int, tuple[int, bool]] = {}  # word id -> (single code id, starts an entry)
+        self._types = TypeMemo(self._word_features)  # word -> (single-word code id, starts an entry)
 
     # -- data -------------------------------------------------------------------
     def set_lists(self, lists: dict[str, Iterable[tuple[str, ...]]]) -> None:
@@ -58,13 +60,17 @@ class Gazetteer:
                     single.setdefault(words[0], set()).add(code)
                 else:
                     multi.setdefault(tuple(words), set()).add(code)
-        self.single = {w: "+".join(sorted(c)) for w, c in single.items()}
-        self.multi = {w: "+".join(sorted(c)) for w, c in multi.items()}
+        self._use({w: "+".join(sorted(c)) for w, c in single.items()},
+                  {w: "+".join(sorted(c)) for w, c in multi.items()})
+
+    def _use(self, single: dict[str, str], multi: dict[tuple[str, ...], str]) -> None:
+        """Install lists; derive the first-word index and drop the lookup caches."""
+        self.single, self.multi = single, multi
         self.first = {}
-        for words in self.multi:
+        for words in multi:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         self._ids = {}
-        self._types = {}
+        self._types.clear()
 
     def _id(self, code: str) -> int:
         found = self._ids.get(code)
@@ -73,6 +79,10 @@ class Gazetteer:
         return found
 
     # -- pipeline ---------------------------------------------------------------
+    def _word_features(self, word: str) -> tuple[int, bool]:
+        code = self.single.get(word, "")
+        return (self._id(code) if code else 0, word in self.first)
+
     def _match(self, words: list[str], i: int) -> tuple[int, str]:
         """The longest multi-word entry starting at ``words[i]``: (length, codes) or (0, "")."""
         longest = self.first.get(words[i])
@@ -103,22 +113,11 @@ class Gazetteer:
         """Set ``TAG``: the result of :meth:`codes`, looked up once per word type."""
         if not len(doc):
             return doc
-        orths = doc.to_array(ORTH)
-        types, inverse = np.unique(orths, return_inverse=True)
-        known, strings = self._types, doc.vocab.strings
-        if len(known) > 500_000:
-            known.clear()
-        single = np.empty(len(types), dtype="uint64")
-        starts = np.empty(len(types), dtype=bool)
-        for k, orth in enumerate(types.tolist()):
-            found = known.get(orth)
-            if found is None:
-                word = strings[orth]
-                code = self.single.get(word, "")
-                found = known[orth] = (self._id(code) if code else 0, word in self.first)
-            single[k], starts[k] = found
-        inverse = inverse.reshape(-1)
+        orths, features, inverse = self._types.of_types(doc)
+        single = np.array([code for code, _ in features], dtype="uint64")
+        starts = np.array([start for _, start in features], dtype=bool)
         tags = single[inverse]
+        strings = doc.vocab.strings
         free = 0  # matches never overlap: the next one starts after the last
         for i in np.flatnonzero(starts[inverse]).tolist():
             if i < free:
@@ -141,23 +140,21 @@ class Gazetteer:
             self._from_file(Path(path))
 
     # -- serialisation ----------------------------------------------------------
+    def _data(self) -> dict:
+        return {"max_words": self.max_words, "single": self.single,
+                "multi": {" ".join(words): code for words, code in self.multi.items()}}
+
+    def _load(self, data: dict) -> None:
+        self.max_words = data.get("max_words", self.max_words)
+        self._use(data["single"], {tuple(words.split(" ")): code for words, code in data["multi"].items()})
+
     def _from_file(self, path: Path) -> None:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            data = json.load(handle)
-        self.max_words = data.get("max_words", self.max_words)
-        self.single = data["single"]
-        self.multi = {tuple(words.split(" ")): code for words, code in data["multi"].items()}
-        self.first = {}
-        for words in self.multi:
-            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
-        self._ids = {}
-        self._types = {}
+            self._load(json.load(handle))
 
     def _to_file(self, path: Path) -> None:
-        data = {"max_words": self.max_words, "single": self.single,
-                "multi": {" ".join(words): code for words, code in self.multi.items()}}
         with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as handle:
-            json.dump(data, handle, ensure_ascii=False, sort_keys=True)
+            json.dump(self._data(), handle, ensure_ascii=False, sort_keys=True)
 
     def to_disk(self, path, *, exclude: Iterable[str] = ()) -> None:
         path = ensure_path(path)
@@ -169,19 +166,10 @@ class Gazetteer:
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        data = {"max_words": self.max_words, "single": self.single,
-                "multi": {" ".join(words): code for words, code in self.multi.items()}}
-        return gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        return gzip.compress(json.dumps(self._data(), ensure_ascii=False).encode("utf-8"))
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Gazetteer:
-        loaded = json.loads(gzip.decompress(data))
-        self.single = loaded["single"]
-        self.multi = {tuple(words.split(" ")): code for words, code in loaded["multi"].items()}
-        self.first = {}
-        for words in self.multi:
-            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
-        self._ids = {}
-        self._types = {}
+        self._load(json.loads(gzip.decompress(data)))
         return self
 
 
@@ -213,13 +201,9 @@ def build_lists(shared: Path, places_table: Path, first_names: Iterable[str], ou
         "C": _read_list(ler / "laendernamen.list"),
         "V": sorted(set(first_names)),
     }
-    places: set[str] = set()
-    with gzip.open(places_table, "rt", encoding="utf-8") as handle:
-        next(handle)
-        for line in handle:
-            cols = line.rstrip("\n").split("\t")
-            places.add(cols[1])
-            places.update(a for a in cols[6].split("|") if a)
+    from pipeline.places import records
+
+    places = {name for _, names in records(places_table) for name in names}
     raw["P"] = sorted(p for p in places if p and p[:1].isupper())
     lists: dict[str, list[tuple[str, ...]]] = {}
     for code, entries in raw.items():

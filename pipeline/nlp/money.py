@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp.money_parser import VERSION, find_money
+from pipeline.nlp.word_types import TypeMemo
 
 # a word that can hold the currency of an amount: "€", "T€", "EUR", "TEUR", "Euro" (any case), not
 # followed by a letter ("EUR12" counts, "Europa" does not); checked once per word type
@@ -75,7 +74,7 @@ class MoneyRecognizer:
         self.drop_overlapping_ents = drop_overlapping_ents
         self.with_years = with_years
         self.version = VERSION
-        self._hint: dict[int, bool] = {}  # word id -> may hold a currency
+        self._hint = TypeMemo(lambda word: _CURRENCY_WORD_RE.search(word) is not None)
 
     def _may_hold_money(self, doc: Doc) -> bool:
         """Whether a word of ``doc`` may hold a currency, checked once per word type.
@@ -85,16 +84,7 @@ class MoneyRecognizer:
         (``Doc.text`` costs about a microsecond per token). Words like "Europa" are
         not hints, so most texts without an amount skip the parser.
         """
-        hint, strings = self._hint, doc.vocab.strings
-        if len(hint) > 500_000:
-            hint.clear()
-        for orth in np.unique(doc.to_array(ORTH)).tolist():
-            found = hint.get(orth)
-            if found is None:
-                found = hint[orth] = _CURRENCY_WORD_RE.search(strings[orth]) is not None
-            if found:
-                return True
-        return False
+        return any(self._hint.of_types(doc)[1])
 
     def __call__(self, doc: Doc) -> Doc:
         amounts: list[MoneyAmount] = []

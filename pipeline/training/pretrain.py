@@ -16,7 +16,6 @@ the vocabulary by an ``after_creation`` callback set on the pretraining config o
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 from pathlib import Path
@@ -25,8 +24,8 @@ import spacy
 from spacy.language import Language
 from spacy.util import load_config
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-RAW = ROOT.parent / "shared" / "data" / "raw-text-de"
+from pipeline.training.vectors import RAW, ROOT, paragraphs
+
 CONFIG = ROOT / "models" / "configs" / "de_news_gazetteer.cfg"
 
 
@@ -45,25 +44,22 @@ def make_vector_loader(path: str):
 
 def write_corpus(out: Path, lines: int, raw: Path = RAW, seed: int = 0, min_words: int = 8) -> int:
     """Write a uniform random sample of ``lines`` paragraphs (reservoir sampling) as spaCy JSONL."""
-    shards = sorted(raw.rglob("*.txt.gz"))
-    if not shards:
+    if not any(raw.rglob("*.txt.gz")):
         raise FileNotFoundError(f"no *.txt.gz under {raw}")
     rng = random.Random(seed)
     sample: list[str] = []
     seen = 0
-    for shard in shards:
-        with gzip.open(shard, "rt", encoding="utf-8") as src:
-            for line in src:
-                line = line.strip()
-                if len(line.split()) < min_words:
-                    continue
-                seen += 1
-                if len(sample) < lines:
-                    sample.append(line)
-                else:
-                    slot = rng.randrange(seen)
-                    if slot < lines:
-                        sample[slot] = line
+    for line in paragraphs(raw):
+        line = line.strip()
+        if len(line.split()) < min_words:
+            continue
+        seen += 1
+        if len(sample) < lines:
+            sample.append(line)
+        else:
+            slot = rng.randrange(seen)
+            if slot < lines:
+                sample[slot] = line
     rng.shuffle(sample)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as handle:

@@ -115,12 +115,12 @@ def train(spec: TrainSpec) -> Path:
 def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
     """Build the name lists of the ``newsmine_gazetteer`` component (saved inside the model)."""
     from pipeline.nlp.gazetteer import build_lists, first_names_from
+    from pipeline.places import DATA as PLACES
 
     nlp = spacy.blank("de")
     first_names = first_names_from(DocBin().from_disk(train_path).get_docs(nlp.vocab))
     out = spec.workdir / "gazetteer.json.gz"
-    places = ROOT / "pipeline" / "data" / "places-de.tsv.gz"
-    build_lists(spec.shared, places, first_names, out, tokenizer=nlp.tokenizer)
+    build_lists(spec.shared, PLACES, first_names, out, tokenizer=nlp.tokenizer)
     return out
 
 

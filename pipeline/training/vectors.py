@@ -13,6 +13,7 @@ import gzip
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -20,19 +21,24 @@ RAW = ROOT.parent / "shared" / "data" / "raw-text-de"
 TOKEN_RE = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 
 
+def paragraphs(raw: Path = RAW) -> Iterator[str]:
+    """Every line (one paragraph) of the ``*.txt.gz`` shards under ``raw``, in shard order."""
+    for shard in sorted(raw.rglob("*.txt.gz")):
+        with gzip.open(shard, "rt", encoding="utf-8") as src:
+            yield from src
+
+
 def tokenise_corpus(out: Path, raw: Path = RAW, max_lines: int | None = None) -> int:
     """Write one tokenised paragraph a line (spaCy-like punctuation splits)."""
     lines = 0
     with open(out, "w", encoding="utf-8") as handle:
-        for shard in sorted(raw.rglob("*.txt.gz")):
-            with gzip.open(shard, "rt", encoding="utf-8") as src:
-                for line in src:
-                    tokens = TOKEN_RE.findall(line)
-                    if len(tokens) >= 3:
-                        handle.write(" ".join(tokens) + "\n")
-                        lines += 1
-                        if max_lines and lines >= max_lines:
-                            return lines
+        for line in paragraphs(raw):
+            tokens = TOKEN_RE.findall(line)
+            if len(tokens) >= 3:
+                handle.write(" ".join(tokens) + "\n")
+                lines += 1
+                if max_lines and lines >= max_lines:
+                    return lines
     return lines
 
 
