@@ -128,6 +128,8 @@ def test_annotate_follows_the_json_lines_contract():
     ["query", "people", "--db", "missing.db"],
     ["query", "money", "--min", "lots"],
     ["evaluate"],
+    ["evaluate", "--swap-names", "2"],
+    ["evaluate", "--corpus", "dev", "--swap-names", "2", "--shared", "."],
     ["annotate", "--model", "/no/such/model"],
     ["extract", "missing.html"],
 ])

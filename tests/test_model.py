@@ -71,3 +71,14 @@ def test_foreign_pipeline_labels_are_mapped(tmp_path):
     doc = nlp("Serap Güler eröffnet mit Anna die Ruhrfestspiele in Recklinghausen für 12,50 €.")
     assert [(e.text, e.label) for e in entities(doc)] == [("Serap Güler", "PER"), ("Anna", "PER"), ("Recklinghausen", "LOC")]
     assert [m.value_eur for m in doc._.money] == [12.5]
+
+
+def test_road_number_at_sentence_end_loses_its_full_stop():
+    from spacy.tokens import Span
+
+    nlp_blank = spacy.blank("de")
+    doc = nlp_blank("Stau auf der A 40. Am 3. Oktober fuhr die B 8 frei.")
+    assert [t.text for t in doc][3:5] == ["A", "40."]  # the tokenizer's ordinal reading
+    doc.ents = [Span(doc, 3, 5, "LOC"), Span(doc, 5, 8, "LOC"), Span(doc, 10, 12, "LOC")]
+    got = [(e.text, doc.text[e.start:e.end]) for e in entities(doc)]
+    assert got == [("A 40", "A 40"), ("Am 3. Oktober", "Am 3. Oktober"), ("B 8", "B 8")]

@@ -545,7 +545,7 @@ def test_export_corrections_gives_training_data_with_the_corrected_spans(db_path
     assert counts["extra-corrections.jsonl"] == 1 and counts["extra-corrections.spacy"] == 1
     import spacy
 
-    docs = list(DocBin().from_disk(train_path).get_docs(spacy.blank("de").vocab))
+    docs = list(DocBin().from_disk(train_path / "base.spacy").get_docs(spacy.blank("de").vocab))
     reviewed = [d for d in docs if d.text == record["text"]]
     assert len(reviewed) == 4  # two files, repeated twice
     for doc in reviewed:

@@ -26,6 +26,9 @@ LABEL_MAP = {
     "ORG": "ORG", "NORP": None, "MISC": None, "OTH": None,
 }
 LABELS = ("PER", "LOC", "ORG")
+# German tokenisation reads "42." as an ordinal, so a road at a sentence end ("auf der A 42.")
+# comes out as one token with the full stop; the stop is outside the span (ANNOTATION.md)
+ROAD_LETTERS = frozenset({"A", "B", "L", "K"})
 
 
 class ModelError(RuntimeError):
@@ -101,7 +104,11 @@ def entities(doc: Doc) -> list[EntitySpan]:
         while len(span) and span[-1].is_punct and span[-1].text not in (".",) and len(span) > 1:
             span = span[:-1]
         sent = span.sent.text if doc.has_annotation("SENT_START") else ""
-        out.append(EntitySpan(span.start_char, span.end_char, label, span.text, sent.strip()))
+        end = span.end_char
+        last = span[-1].text
+        if len(span) >= 2 and span[-2].text in ROAD_LETTERS and last.endswith(".") and last[:-1].isdigit():
+            end -= 1
+        out.append(EntitySpan(span.start_char, end, label, doc.text[span.start_char:end], sent.strip()))
     return out
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from pathlib import Path
 
 import spacy
@@ -68,7 +69,9 @@ def write_corpus(out: Path, lines: int, raw: Path = RAW, seed: int = 0, min_word
     return len(sample)
 
 
-def pretrain(output: Path, raw_text: Path, vectors: Path, config: Path = CONFIG, max_epochs: int = 1) -> None:
+def pretrain(output: Path, raw_text: Path, vectors: Path, config: Path = CONFIG, max_epochs: int = 1,
+             resume: Path | None = None) -> None:
+    """Run ``spacy pretrain``; with ``resume`` (``modelN.bin``), continue after epoch N up to ``max_epochs``."""
     from spacy.training.pretrain import pretrain as spacy_pretrain
 
     cfg = load_config(config, overrides={"paths.raw_text": str(raw_text),
@@ -76,7 +79,13 @@ def pretrain(output: Path, raw_text: Path, vectors: Path, config: Path = CONFIG,
     cfg["nlp"]["after_creation"] = {"@callbacks": "newsmine.load_vectors.v1", "path": str(vectors)}
     output.mkdir(parents=True, exist_ok=True)
     cfg.to_disk(output / "config.cfg")
-    spacy_pretrain(cfg.interpolate(), output, silent=False)
+    epoch_resume = None
+    if resume is not None:
+        match = re.fullmatch(r"model(\d+)\.bin", resume.name)
+        if not match:
+            raise SystemExit(f"--resume expects a modelN.bin file written by spacy pretrain, not {resume.name}")
+        epoch_resume = int(match.group(1)) + 1
+    spacy_pretrain(cfg.interpolate(), output, resume_path=resume, epoch_resume=epoch_resume, silent=False)
 
 
 def main() -> None:
@@ -88,11 +97,13 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=CONFIG)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="continue from OUTPUT/modelN.bin (same sample); --epochs counts all epochs")
     args = parser.parse_args()
     corpus = args.output / "raw-sample.jsonl"
     if not corpus.exists():
         print(f"sampled {write_corpus(corpus, args.lines, seed=args.seed)} paragraphs -> {corpus}")
-    pretrain(args.output, corpus, args.vectors, args.config, args.epochs)
+    pretrain(args.output, corpus, args.vectors, args.config, args.epochs, args.resume)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ class TrainSpec:
     use_mobie: bool = False  # measured: no gain on dev (model card), kept as an option
     use_corpus: bool = True
     corpus_repeat: int = 4
+    # mention-replaced copies of the corpus train split (pipeline.training.augment), 0 = none
+    corpus_augment: int = 0
+    seed: int = 0
     name: str = "news"
     version: str = "0.3.0"
     max_steps: int | None = None
@@ -59,6 +62,7 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
     spec.workdir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     train = DocBin(store_user_data=False)
+    augmented: list[dict] = []
 
     def add(name: str, docbin: DocBin, repeat: int = 1) -> None:
         docs = list(docbin.get_docs(nlp.vocab))
@@ -81,15 +85,36 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
             records = [r for r in read_jsonl() if r["split"] == "train"]
             add("corpus-train", to_docbin(records, nlp), repeat=spec.corpus_repeat)
             counts["corpus-train-ids"] = [r["id"] for r in records]  # type: ignore[assignment]
+            if spec.corpus_augment:
+                augmented = augmented_corpus(records, train, nlp, spec.corpus_augment, spec.seed)
+                counts["corpus-train-augmented"] = len(augmented)
     for path in spec.extra_data:
         from pipeline.corrections import load_training_docbin
 
         add(f"extra-{Path(path).name}", load_training_docbin(Path(path), nlp), repeat=spec.extra_repeat)
     dev = bio_file_to_docbin(spec.shared / "germeval2014" / "NER-de-dev.outer.tsv", nlp.vocab)
-    train_path, dev_path = spec.workdir / "train.spacy", spec.workdir / "dev.spacy"
-    train.to_disk(train_path)
+    # a folder: spaCy's corpus reader takes every .spacy file in it; the name lists are
+    # built from base.spacy only (augmented copies would invent first names)
+    train_path, dev_path = spec.workdir / "train", spec.workdir / "dev.spacy"
+    if train_path.exists():
+        shutil.rmtree(train_path)
+    train_path.mkdir()
+    train.to_disk(train_path / "base.spacy")
+    if augmented:
+        from pipeline.corpus import to_docbin
+
+        to_docbin(augmented, nlp).to_disk(train_path / "augmented.spacy")
     dev.to_disk(dev_path)
     return train_path, dev_path, counts
+
+
+def augmented_corpus(records: list[dict], train: DocBin, nlp, copies: int, seed: int = 0) -> list[dict]:
+    """Mention-replaced copies of corpus records; person names drawn from ``train``'s PER entities."""
+    from pipeline.training.augment import Pools, augment, person_pools, town_pools
+
+    first, last = person_pools(train.get_docs(nlp.vocab))
+    towns, place_names = town_pools()
+    return augment(records, Pools(first, last, towns, place_names), copies, seed)
 
 
 def train(spec: TrainSpec) -> Path:
@@ -105,6 +130,8 @@ def train(spec: TrainSpec) -> Path:
         overrides["training.max_steps"] = spec.max_steps
     if spec.init_tok2vec:
         overrides["paths.init_tok2vec"] = str(spec.init_tok2vec)
+    if spec.seed:
+        overrides["system.seed"] = spec.seed
     if "newsmine_gazetteer" in spec.config.read_text():
         overrides["paths.gazetteer"] = str(write_gazetteer(spec, train_path))
     spacy_train(spec.config, out_dir, overrides=overrides)
@@ -118,7 +145,7 @@ def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
     from pipeline.places import DATA as PLACES
 
     nlp = spacy.blank("de")
-    first_names = first_names_from(DocBin().from_disk(train_path).get_docs(nlp.vocab))
+    first_names = first_names_from(DocBin().from_disk(train_path / "base.spacy").get_docs(nlp.vocab))
     out = spec.workdir / "gazetteer.json.gz"
     build_lists(spec.shared, PLACES, first_names, out, tokenizer=nlp.tokenizer)
     return out
