@@ -5,6 +5,7 @@ import gzip
 import json
 
 import numpy as np
+import pytest
 import spacy
 from spacy.tokens import DocBin
 from spacy.training.initialize import init_nlp
@@ -44,6 +45,12 @@ def test_pretrained_weights_load_into_the_training_config(tmp_path):
     pretrain(tmp_path / "out", corpus, DEFAULT_MODEL, max_epochs=1)
     weights = tmp_path / "out" / "model0.bin"
     assert weights.exists()
+    # a second epoch continues from the first one's weights
+    first = weights.read_bytes()
+    pretrain(tmp_path / "out", corpus, DEFAULT_MODEL, max_epochs=2, resume=weights)
+    assert weights.read_bytes() == first and (tmp_path / "out" / "model1.bin").read_bytes() != first
+    with pytest.raises(SystemExit, match="modelN.bin"):
+        pretrain(tmp_path / "out", corpus, DEFAULT_MODEL, max_epochs=2, resume=tmp_path / "sample.jsonl")
 
     nlp = spacy.blank("de")
     doc = nlp("Anna Schmitz wohnt in Essen .")
