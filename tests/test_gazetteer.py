@@ -7,7 +7,7 @@ from pathlib import Path
 
 import spacy
 
-from pipeline.nlp.gazetteer import Gazetteer, build_lists, first_names_from
+from pipeline.nlp.gazetteer import Gazetteer, build_lists, compound_head, first_names_from, heads_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTS = {
@@ -57,6 +57,32 @@ def test_serialisation_round_trips(tmp_path):
     assert copy.codes(["Bundesrepublik", "Deutschland"]) == ["Cb", "C+Ci"]
 
 
+def test_compound_heads_are_known_nouns_at_the_end_of_a_word():
+    heads = frozenset({"verband", "straße", "weg", "beirat", "haus", "band"})
+    assert compound_head("Wasserverband", heads) == "verband"  # the longest known tail
+    assert compound_head("Verband", heads) == "verband"  # a known noun is its own head
+    assert compound_head("Seniorenbeirats", heads) == "beirat"  # genitive -s
+    assert compound_head("Mühlenweg", heads) == "weg"
+    assert compound_head("Reinartz", heads) == ""
+    assert compound_head("wasserverband", heads) == ""  # only capitalised words
+    assert compound_head("A40-Straße", heads) == ""  # only letters
+    text = ["Der Verband tagt. Der Verband und die Stadt.", "Die Stadt wartet. Es tagt der Rat."]
+    assert heads_from_text(text, min_count=2) == ["der", "stadt", "verband"]
+
+
+def test_heads_go_into_lemma_and_survive_serialisation(tmp_path):
+    nlp = spacy.blank("de")
+    gaz = _gazetteer(nlp)
+    text = "Der Wasserverband Eifel-Rur und Anna Schmitz."
+    assert {t.lemma_ for t in nlp(text)} == {""}  # no head list (models up to 0.3.0): LEMMA untouched
+    gaz._load({**gaz._data(), "heads": ["verband", "rur"]})
+    doc = nlp(text)
+    assert [t.lemma_ for t in doc] == ["", "verband", "", "", "", "", ""]
+    assert [t.tag_ for t in doc][4:6] == ["V", "S"]  # the name lists still work
+    copy = Gazetteer(nlp.vocab).from_bytes(gaz.to_bytes())
+    assert copy.heads == gaz.heads
+
+
 def test_build_lists_reads_shared_lists_and_places(tmp_path):
     shared = tmp_path / "shared"
     ler = shared / "gazetteers" / "ler-gazetteers"
@@ -78,6 +104,12 @@ def test_build_lists_reads_shared_lists_and_places(tmp_path):
     gaz.initialize(path=str(tmp_path / "gaz.json.gz"))
     doc = nlp("Anna Link fährt von Cologne über Mülheim an der Ruhr ins Ruhrgebiet nach Portugal.")
     assert [t.tag_ for t in doc] == ["V", "S", "", "", "P", "", "Pb", "Pi", "Pi", "Pi", "", "L", "", "C", ""]
+    assert {t.lemma_ for t in doc} == {""}
+    # with compound heads (models/configs/de_news_heads.cfg)
+    counts = build_lists(shared, places, names, tmp_path / "heads.json.gz", heads=["gebiet", "hahn"])
+    assert counts["heads"] == 2
+    gaz.initialize(path=str(tmp_path / "heads.json.gz"))
+    assert [t.lemma_ for t in nlp("Das Ruhrgebiet und der Wetterhahn.")] == ["", "gebiet", "", "", "hahn", ""]
 
 
 def _doc_with_person(nlp, name):

@@ -131,6 +131,8 @@ def _embed_tokens(original: Callable, model: Model, docs: list[Doc], lengths: li
             made.norm_ = tok.norm_
         if tok.tag:  # name-list features (pipeline.nlp.gazetteer) live in TAG
             made.tag = tok.tag
+        if tok.lemma:  # compound heads (pipeline.nlp.gazetteer) live in LEMMA
+            made.lemma = tok.lemma
     out, _ = original(model, [synthetic], False)
     return np.asarray(model.ops.to_numpy(out[0]), dtype="float32")
 

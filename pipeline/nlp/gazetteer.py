@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import TAG
+from spacy.attrs import LEMMA, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
@@ -44,6 +44,7 @@ class Gazetteer:
         self.single: dict[str, str] = {}
         self.multi: dict[tuple[str, ...], str] = {}
         self.first: dict[str, int] = {}  # first word of a multi-word entry -> its longest length
+        self.heads: frozenset[str] = frozenset()  # lowercase nouns that can end a compound
         self._ids: dict[str, int] = {}
         self._types = TypeMemo(self._word_features)  # word -> (single-word code id, starts an entry)
 
@@ -79,9 +80,10 @@ class Gazetteer:
         return found
 
     # -- pipeline ---------------------------------------------------------------
-    def _word_features(self, word: str) -> tuple[int, bool]:
+    def _word_features(self, word: str) -> tuple[int, bool, int]:
         code = self.single.get(word, "")
-        return (self._id(code) if code else 0, word in self.first)
+        head = compound_head(word, self.heads) if self.heads else ""
+        return (self._id(code) if code else 0, word in self.first, self._id(head) if head else 0)
 
     def _match(self, words: list[str], i: int) -> tuple[int, str]:
         """The longest multi-word entry starting at ``words[i]``: (length, codes) or (0, "")."""
@@ -114,8 +116,8 @@ class Gazetteer:
         if not len(doc):
             return doc
         orths, features, inverse = self._types.of_types(doc)
-        single = np.array([code for code, _ in features], dtype="uint64")
-        starts = np.array([start for _, start in features], dtype=bool)
+        single = np.array([code for code, _, _ in features], dtype="uint64")
+        starts = np.array([start for _, start, _ in features], dtype=bool)
         tags = single[inverse]
         strings = doc.vocab.strings
         free = 0  # matches never overlap: the next one starts after the last
@@ -127,7 +129,10 @@ class Gazetteer:
             for j in range(size):
                 tags[i + j] = self._id(self._combined(words[j], code, j == 0))
             free = i + size
-        doc.from_array([TAG], tags)
+        if self.heads:
+            doc.from_array([TAG, LEMMA], np.stack([tags, np.array([h for _, _, h in features], dtype="uint64")[inverse]], axis=1))
+        else:
+            doc.from_array([TAG], tags)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -141,11 +146,15 @@ class Gazetteer:
 
     # -- serialisation ----------------------------------------------------------
     def _data(self) -> dict:
-        return {"max_words": self.max_words, "single": self.single,
+        data = {"max_words": self.max_words, "single": self.single,
                 "multi": {" ".join(words): code for words, code in self.multi.items()}}
+        if self.heads:
+            data["heads"] = sorted(self.heads)
+        return data
 
     def _load(self, data: dict) -> None:
         self.max_words = data.get("max_words", self.max_words)
+        self.heads = frozenset(data.get("heads", ()))
         self._use(data["single"], {tuple(words.split(" ")): code for words, code in data["multi"].items()})
 
     def _from_file(self, path: Path) -> None:
@@ -185,11 +194,12 @@ def _read_list(path: Path) -> list[str]:
 
 
 def build_lists(shared: Path, places_table: Path, first_names: Iterable[str], out: Path,
-                tokenizer=None) -> dict[str, int]:
+                tokenizer=None, heads: Iterable[str] = ()) -> dict[str, int]:
     """Write the gazetteer file used by ``[initialize.components.gazetteer] path``.
 
-    Entries are split with the pipeline's tokenizer so that they match its tokens.
-    Returns the number of entries per code.
+    Entries are split with the pipeline's tokenizer so that they match its tokens;
+    ``heads`` (from :func:`heads_from_text`) turns on compound heads in ``LEMMA``.
+    Returns the number of entries per code (and of heads).
     """
     import spacy
 
@@ -210,9 +220,41 @@ def build_lists(shared: Path, places_table: Path, first_names: Iterable[str], ou
         lists[code] = [tuple(t.text for t in tokenizer(e)) for e in entries if "," not in e]
     gaz = Gazetteer(spacy.blank("de").vocab)
     gaz.set_lists(lists)
+    gaz.heads = frozenset(heads)
     out.parent.mkdir(parents=True, exist_ok=True)
     gaz._to_file(out)
-    return {code: len(entries) for code, entries in lists.items()}
+    counts = {code: len(entries) for code, entries in lists.items()}
+    if gaz.heads:
+        counts["heads"] = len(gaz.heads)
+    return counts
+
+
+def compound_head(word: str, heads: frozenset[str], min_head: int = 3, min_stem: int = 2) -> str:
+    """The longest known noun that ends a capitalised word (``Wasserverband`` -> ``verband``,
+    genitive ``Seniorenbeirats`` -> ``beirat``, ``Verband`` -> ``verband``); "" for other words."""
+    if len(word) < min_stem + min_head or not word[:1].isupper() or not word.isalpha():
+        return ""
+    lower = word.lower()
+    if lower in heads:  # a known noun is its own head (Verband, not Ver|band)
+        return lower
+    for i in range(min_stem, len(lower) - min_head + 1):
+        tail = lower[i:]
+        if tail in heads:
+            return tail
+        if tail.endswith("s") and tail[:-1] in heads and len(tail) > min_head:
+            return tail[:-1]
+    return ""
+
+
+def heads_from_text(lines: Iterable[str], min_count: int = 10, min_length: int = 3) -> list[str]:
+    """Lowercased capitalised words seen at least ``min_count`` times (candidate compound heads)."""
+    import re
+
+    counts: Counter[str] = Counter()
+    word = re.compile(rf"\b[A-ZÄÖÜ][a-zäöüß]{{{min_length - 1},}}\b")
+    for line in lines:
+        counts.update(word.findall(line))
+    return sorted({w.lower() for w, n in counts.items() if n >= min_count})
 
 
 def first_names_from(docs: Iterable[Doc], min_count: int = 2) -> list[str]:

@@ -30,6 +30,7 @@ from pipeline.training.conll import bio_file_to_docbin
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS = ROOT / "models" / "configs"
+HEAD_MIN_COUNT = 30  # capitalised words seen this often in raw-text-de (62 M tokens) are compound heads
 
 
 @dataclass
@@ -146,8 +147,14 @@ def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
 
     nlp = spacy.blank("de")
     first_names = first_names_from(DocBin().from_disk(train_path / "base.spacy").get_docs(nlp.vocab))
+    heads: list[str] = []
+    if '"LEMMA"' in spec.config.read_text():  # the Tok2Vec embeds compound heads
+        from pipeline.nlp.gazetteer import heads_from_text
+        from pipeline.training.vectors import paragraphs
+
+        heads = heads_from_text(paragraphs(spec.shared / "raw-text-de"), min_count=HEAD_MIN_COUNT)
     out = spec.workdir / "gazetteer.json.gz"
-    build_lists(spec.shared, PLACES, first_names, out, tokenizer=nlp.tokenizer)
+    build_lists(spec.shared, PLACES, first_names, out, tokenizer=nlp.tokenizer, heads=heads)
     return out
 
 
