@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,7 +47,7 @@ class Gazetteer:
         self.first: dict[str, int] = {}  # first word of a multi-word entry -> its longest length
         self.heads: frozenset[str] = frozenset()  # lowercase nouns that can end a compound
         self._ids: dict[str, int] = {}
-        self._types = TypeMemo(self._word_features)  # word -> (single-word code id, starts an entry)
+        self._types = TypeMemo(self._word_features)  # word -> (code id, starts an entry, head id)
 
     # -- data -------------------------------------------------------------------
     def set_lists(self, lists: dict[str, Iterable[tuple[str, ...]]]) -> None:
@@ -112,7 +113,7 @@ class Gazetteer:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        """Set ``TAG``: the result of :meth:`codes`, looked up once per word type."""
+        """Set ``TAG`` (the result of :meth:`codes`) and, with heads, ``LEMMA``, once per word type."""
         if not len(doc):
             return doc
         orths, features, inverse = self._types.of_types(doc)
@@ -129,8 +130,9 @@ class Gazetteer:
             for j in range(size):
                 tags[i + j] = self._id(self._combined(words[j], code, j == 0))
             free = i + size
-        if self.heads:
-            doc.from_array([TAG, LEMMA], np.stack([tags, np.array([h for _, _, h in features], dtype="uint64")[inverse]], axis=1))
+        if self.heads:  # compound heads into LEMMA (models/configs/de_news_heads.cfg)
+            heads = np.array([head for _, _, head in features], dtype="uint64")[inverse]
+            doc.from_array([TAG, LEMMA], np.stack([tags, heads], axis=1))
         else:
             doc.from_array([TAG], tags)
         return doc
@@ -248,8 +250,6 @@ def compound_head(word: str, heads: frozenset[str], min_head: int = 3, min_stem:
 
 def heads_from_text(lines: Iterable[str], min_count: int = 10, min_length: int = 3) -> list[str]:
     """Lowercased capitalised words seen at least ``min_count`` times (candidate compound heads)."""
-    import re
-
     counts: Counter[str] = Counter()
     word = re.compile(rf"\b[A-ZÄÖÜ][a-zäöüß]{{{min_length - 1},}}\b")
     for line in lines:

@@ -104,11 +104,10 @@ def entities(doc: Doc) -> list[EntitySpan]:
         while len(span) and span[-1].is_punct and span[-1].text not in (".",) and len(span) > 1:
             span = span[:-1]
         sent = span.sent.text if doc.has_annotation("SENT_START") else ""
-        end = span.end_char
-        last = span[-1].text
+        text, last = span.text, span[-1].text
         if len(span) >= 2 and span[-2].text in ROAD_LETTERS and last.endswith(".") and last[:-1].isdigit():
-            end -= 1
-        out.append(EntitySpan(span.start_char, end, label, doc.text[span.start_char:end], sent.strip()))
+            text = text[:-1]
+        out.append(EntitySpan(span.start_char, span.start_char + len(text), label, text, sent.strip()))
     return out
 
 

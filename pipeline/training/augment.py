@@ -72,6 +72,13 @@ def town_pools(nrw_weight: int = 3, min_population: int = 10_000) -> tuple[list[
     return towns, names
 
 
+def pools_from(docs: Iterable) -> Pools:
+    """Person names from the PER entities of annotated spaCy docs, towns from the places table."""
+    first, last = person_pools(docs)
+    towns, place_names = town_pools()
+    return Pools(first, last, towns, place_names)
+
+
 def shared_pools(shared: Path) -> Pools:
     """Pools from the shared training data (GermEval 2014 train, SmartData) and the places table."""
     import spacy
@@ -81,10 +88,7 @@ def shared_pools(shared: Path) -> Pools:
     vocab = spacy.blank("de").vocab
     files = [shared / "germeval2014" / "NER-de-train.outer.tsv",
              *(shared / "smartdata-corpus-de" / f"{part}.tsv" for part in ("train", "test"))]
-    docs = (doc for path in files if path.exists() for doc in bio_file_to_docbin(path, vocab).get_docs(vocab))
-    first, last = person_pools(docs)
-    towns, place_names = town_pools()
-    return Pools(first, last, towns, place_names)
+    return pools_from(doc for path in files if path.exists() for doc in bio_file_to_docbin(path, vocab).get_docs(vocab))
 
 
 def _adjective(town: str) -> str:
@@ -105,10 +109,14 @@ class _Replacer:
                 return choice
         return choice
 
+    def _swap(self, table: dict[str, str], pool: list[str], name: str) -> str:
+        """``name``'s replacement in this article (drawn on first use)."""
+        if name not in table:
+            table[name] = self._draw(pool, name)
+        return table[name]
+
     def surname(self, name: str) -> str:
-        if name not in self.last:
-            self.last[name] = self._draw(self.pools.surnames, name)
-        return self.last[name]
+        return self._swap(self.last, self.pools.surnames, name)
 
     def person(self, text: str) -> str:
         words = text.split(" ")
@@ -126,9 +134,7 @@ class _Replacer:
         return " ".join(new)
 
     def town(self, name: str) -> str:
-        if name not in self.towns:
-            self.towns[name] = self._draw(self.pools.towns, name)
-        return self.towns[name]
+        return self._swap(self.towns, self.pools.towns, name)
 
     def places_in(self, text: str) -> str:
         """Swap every town name (also ``-s`` genitive and ``-er`` adjective) in a LOC/ORG span."""
@@ -163,8 +169,8 @@ def augment_record(record: dict, pools: Pools, rng: random.Random) -> dict:
         if ent["label"] == "PER" and " " in ent["text"]:
             replacer.person(ent["text"])
     pieces: list[str] = []
-    kept: list[dict] = []
     new_entities: list[dict] = []
+    shifts: list[tuple[int, int]] = []  # (old end of an entity, length change up to there)
     pos = 0
     length = 0
     for ent in entities:
@@ -176,14 +182,13 @@ def augment_record(record: dict, pools: Pools, rng: random.Random) -> dict:
         old = record["text"][ent["start"]:ent["end"]]
         new = replacer.person(old) if ent["label"] == "PER" else replacer.places_in(old)
         pieces.append(new)
-        kept.append(ent)
         new_entities.append({"start": length, "end": length + len(new), "label": ent["label"], "text": new})
         length += len(new)
         pos = ent["end"]
+        shifts.append((pos, length - pos))
     pieces.append(record["text"][pos:])
     text = "".join(pieces)
     # euro amounts lie outside entity spans: shift them by the length change before them
-    shifts = [(was["end"], now["end"] - was["end"]) for was, now in zip(kept, new_entities)]
     money = []
     for m in record.get("money", []):
         delta = next((d for end, d in reversed(shifts) if end <= m["start"]), 0)

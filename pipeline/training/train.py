@@ -111,11 +111,9 @@ def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
 
 def augmented_corpus(records: list[dict], train: DocBin, nlp, copies: int, seed: int = 0) -> list[dict]:
     """Mention-replaced copies of corpus records; person names drawn from ``train``'s PER entities."""
-    from pipeline.training.augment import Pools, augment, person_pools, town_pools
+    from pipeline.training.augment import augment, pools_from
 
-    first, last = person_pools(train.get_docs(nlp.vocab))
-    towns, place_names = town_pools()
-    return augment(records, Pools(first, last, towns, place_names), copies, seed)
+    return augment(records, pools_from(train.get_docs(nlp.vocab)), copies, seed)
 
 
 def train(spec: TrainSpec) -> Path:
