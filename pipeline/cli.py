@@ -583,9 +583,11 @@ def corpus_consistency() -> None:
                    "names from the training data (how much the model leans on names it has seen).")
 @click.option("--shared", type=click.Path(exists=True, file_okay=False), default=None,
               help="The shared data folder for --swap-names (default: ../shared/data).")
+@click.option("--errors", "show_errors", is_flag=True,
+              help="Also list every error (missed, spurious, wrong label, wrong boundary) with its context.")
 @click.option("--json", "as_json", is_flag=True)
 def evaluate(model: str | None, germeval: str | None, split: str | None, limit: int | None,
-             swap_names: int | None, shared: str | None, as_json: bool) -> None:
+             swap_names: int | None, shared: str | None, show_errors: bool, as_json: bool) -> None:
     """Precision, recall, F1 per label and micro over PER/LOC/ORG (exact spans).
 
     \b
@@ -593,16 +595,20 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
       newsmine evaluate --germeval ../shared/data/germeval2014/NER-de-test.tsv
       newsmine evaluate --corpus test --json
       newsmine evaluate --corpus dev --swap-names 3
+      newsmine evaluate --corpus dev --errors
     """
-    from pipeline.training.evaluate import evaluate_bio, evaluate_corpus, format_report
+    from dataclasses import asdict
+
+    from pipeline.training.evaluate import error_summary, evaluate_bio, evaluate_corpus, format_errors, format_report
 
     if bool(germeval) == bool(split):
         fail("give exactly one of --germeval FILE or --corpus SPLIT")
     if swap_names and not split:
         fail("--swap-names works with --corpus SPLIT")
     nlp = _load_model(model)
+    errors: list | None = [] if show_errors else None
     if germeval:
-        report = evaluate_bio(nlp, Path(germeval), limit=limit)
+        report = evaluate_bio(nlp, Path(germeval), limit=limit, errors=errors)
         title = f"GermEval {germeval}"
     else:
         from pipeline.corpus import read_jsonl
@@ -618,11 +624,18 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
                 fail(f"--swap-names draws names from GermEval train: no GermEval data under {data} (pass --shared)")
             records = augment(records, shared_pools(data), copies=swap_names, seed=99)
             title += f", {swap_names} copies with names swapped"
-        report = evaluate_corpus(nlp, records)
+        report = evaluate_corpus(nlp, records, errors=errors)
     from pipeline.nlp.model import model_info
 
     report["model"] = model_info(nlp).tag
-    click.echo(json.dumps(report, indent=2) if as_json else format_report(report, title))
+    if errors is not None:
+        report["error_counts"] = error_summary(errors)
+        if as_json:
+            report["errors"] = [asdict(e) for e in errors]
+    text = format_report(report, title)
+    if errors is not None:
+        text = format_errors(errors) + "\n\n" + text
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else text)
 
 
 @cli.command()
@@ -685,6 +698,7 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
         spec.corpus_augment = 0
         spec.name = "baseline"
         spec.init_tok2vec = None
+        spec.org_names = False
     if output:
         spec.output = Path(output)
     if not (spec.shared / "germeval2014").is_dir():

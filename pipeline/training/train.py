@@ -47,7 +47,7 @@ class TrainSpec:
     corpus_augment: int = 0
     seed: int = 0
     name: str = "news"
-    version: str = "0.3.0"
+    version: str = "0.3.1"
     max_steps: int | None = None
     vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
     # reviewed articles from `newsmine export-corrections` (.jsonl or .spacy), repeated like the corpus
@@ -55,6 +55,8 @@ class TrainSpec:
     extra_repeat: int = 4
     # tok2vec weights from `python -m pipeline.training.pretrain` (config must have the same tok2vec)
     init_tok2vec: Path | None = None
+    # add the rule `newsmine_org_names` after the ner (designator + place -> ORG)
+    org_names: bool = True
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
@@ -179,3 +181,19 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
     if counts:
         meta["newsmine_training_docs"] = counts
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    if spec.org_names:
+        add_org_names(spec.output)
+
+
+def add_org_names(path: Path) -> None:
+    """Add ``newsmine_org_names`` after the ``ner`` of the pipeline saved at ``path`` (in place)."""
+    import spacy
+
+    nlp = spacy.load(path)
+    if "org_names" in nlp.pipe_names:
+        return
+    nlp.add_pipe("newsmine_org_names", name="org_names", after="ner")
+    # only config.cfg and meta.json change: the weights, vectors and name lists stay as saved
+    nlp.to_disk(path, exclude=["vocab", "tokenizer", *(n for n in nlp.pipe_names if n != "org_names")])
+    meta_path = path / "meta.json"
+    meta_path.write_text(json.dumps(json.loads(meta_path.read_text()), indent=2, ensure_ascii=False))

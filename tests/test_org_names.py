@@ -1,0 +1,75 @@
+"""The ``newsmine_org_names`` rule: designator + place -> one ORG (ANNOTATION.md)."""
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp.model import DEFAULT_MODEL, entities, load
+from pipeline.nlp.org_names import OrgNames
+from pipeline.training.train import add_org_names
+
+
+def doc_with(words: list[str], ents: list[tuple[int, int, str]]) -> Doc:
+    doc = Doc(spacy.blank("de").vocab, words=words)
+    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
+    return doc
+
+
+def spans(doc: Doc) -> list[tuple[str, str]]:
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+@pytest.mark.parametrize("words, ents, expected", [
+    # the designator joins the place and the span becomes ORG
+    ("Die Wirtschaftsförderung Oberhausen lobt".split(), [(2, 3, "LOC")],
+     [("Wirtschaftsförderung Oberhausen", "ORG")]),
+    ("Landesverband Hamburg spielt".split(), [(1, 2, "LOC")], [("Landesverband Hamburg", "ORG")]),
+    ("im Wasserverband Eifel-Rur".split(), [(2, 3, "LOC")], [("Wasserverband Eifel-Rur", "ORG")]),
+    # a capitalised adjective before the designator belongs to the name
+    ("Die Evangelische Stiftung Hephata hilft".split(), [(3, 4, "LOC")],
+     [("Evangelische Stiftung Hephata", "ORG")]),
+    # multi-word places stay whole
+    ("Sparkasse Mülheim an der Ruhr".split(), [(1, 5, "LOC")], [("Sparkasse Mülheim an der Ruhr", "ORG")]),
+    # a lowercase description before the designator: not a name
+    ("das höchste Gericht Thailands".split(), [(3, 4, "LOC")], [("Thailands", "LOC")]),
+    ("der westdeutschen Opel-Werke Rüsselsheim".split(), [(3, 4, "LOC")], [("Rüsselsheim", "LOC")]),
+    # not a designator: Stadt, Kreis, venues
+    ("Die Stadt Essen zahlt".split(), [(2, 3, "LOC")], [("Essen", "LOC")]),
+    ("im Stadion Essen".split(), [(2, 3, "LOC")], [("Essen", "LOC")]),
+    # only LOC entities are extended; a designator inside another entity is left alone
+    ("Der Heimatverein Peter Schmitz".split(), [(2, 4, "PER")], [("Peter Schmitz", "PER")]),
+    ("Die Sparkasse Krefeld Nord".split(), [(1, 3, "ORG"), (3, 4, "LOC")],
+     [("Sparkasse Krefeld", "ORG"), ("Nord", "LOC")]),
+    # lowercase word ending like a designator is not a name part
+    ("der verband Essen".split(), [(2, 3, "LOC")], [("Essen", "LOC")]),
+])
+def test_designator_and_place_become_one_org(words, ents, expected):
+    assert spans(OrgNames()(doc_with(words, ents))) == expected
+
+
+def test_designators_are_configurable():
+    doc = doc_with("Das Jobcenter Duisburg hilft".split(), [(2, 3, "LOC")])
+    assert spans(OrgNames()(doc)) == [("Duisburg", "LOC")]
+    assert spans(OrgNames(designators=["center"])(doc)) == [("Jobcenter Duisburg", "ORG")]
+
+
+def test_shipped_model_runs_the_rule_after_the_ner():
+    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names"]
+    nlp = load()
+    text = "Auch der Heimatverein Xanten lädt am Sonntag zum Fest an den Rhein."
+    assert ("Heimatverein Xanten", "ORG") in {(e.text, e.label) for e in entities(nlp(text))}
+    with nlp.select_pipes(disable=["org_names"]):
+        # written so that the statistical NER alone finds only the town
+        assert ("Xanten", "LOC") in {(e.text, e.label) for e in entities(nlp(text))}
+
+
+def test_add_org_names_changes_only_config_and_meta(tmp_path):
+    nlp = spacy.blank("de")
+    nlp.add_pipe("ner").add_label("LOC")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "p")
+    weights = (tmp_path / "p" / "ner" / "model").read_bytes()
+    add_org_names(tmp_path / "p")
+    add_org_names(tmp_path / "p")  # idempotent
+    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names"]
+    assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights
