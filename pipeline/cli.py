@@ -628,14 +628,14 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
     from pipeline.nlp.model import model_info
 
     report["model"] = model_info(nlp).tag
-    if errors is not None:
-        report["error_counts"] = error_summary(errors)
-        if as_json:
+    if as_json:
+        if errors is not None:
+            report["error_counts"] = error_summary(errors)
             report["errors"] = [asdict(e) for e in errors]
-    text = format_report(report, title)
-    if errors is not None:
-        text = format_errors(errors) + "\n\n" + text
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else text)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        text = format_report(report, title)
+        click.echo(format_errors(errors) + "\n\n" + text if errors is not None else text)
 
 
 @cli.command()

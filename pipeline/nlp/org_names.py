@@ -48,32 +48,30 @@ ihrer unser unsere dessen deren dieser diese dieses diesem diesen jeder jede jed
 _ADJECTIVE = re.compile(r"(?:isch|lich|al|ig|iv)(?:e|en|er|es)$")
 
 
-def designator_spans(doc: Doc, designators: Iterable[str] = DESIGNATORS) -> list[Span]:
-    """``doc.ents`` with each ``designator + LOC`` merged into one ORG (a new list)."""
-    heads = tuple(d.lower() for d in designators)
+def designator_spans(doc: Doc, designators: tuple[str, ...] = DESIGNATORS) -> list[Span] | None:
+    """``doc.ents`` with each ``designator + LOC`` merged into one ORG (a new list), or None
+    when no entity changes. ``designators`` are lowercase compound heads."""
     ents = list(doc.ents)
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
-    out: list[Span] = []
-    for ent in ents:
+    merged = False
+    for n, ent in enumerate(ents):
         start = ent.start - 1
         if ent.label_ != "LOC" or start < 0 or start in taken:
-            out.append(ent)
             continue
         word = doc[start].text
-        if not (word[:1].isupper() and word.lower().endswith(heads)):
-            out.append(ent)
+        if not (word[:1].isupper() and word.lower().endswith(designators)):
             continue
         before = doc[start - 1] if start > 0 else None
         if before is not None and before.i not in taken:
             text = before.text
             if text.islower() and text.isalpha() and text not in FUNCTION_WORDS:
-                out.append(ent)  # "das höchste Gericht Thailands": a description, not a name
-                continue
+                continue  # "das höchste Gericht Thailands": a description, not a name
             if (text[:1].isupper() and text.lower() not in FUNCTION_WORDS
                     and _ADJECTIVE.search(text.lower())):
                 start -= 1  # "Kommunales Integrationszentrum Duisburg"
-        out.append(Span(doc, start, ent.end, label="ORG"))
-    return out
+        ents[n] = Span(doc, start, ent.end, label="ORG")
+        merged = True
+    return ents if merged else None
 
 
 class OrgNames:
@@ -81,14 +79,12 @@ class OrgNames:
 
     def __init__(self, name: str = "org_names", designators: Iterable[str] = DESIGNATORS) -> None:
         self.name = name
-        self.designators = tuple(designators)
+        self.designators = tuple(d.lower() for d in designators)
 
     def __call__(self, doc: Doc) -> Doc:
-        old = doc.ents
-        if old:
-            ents = designator_spans(doc, self.designators)
-            if [(e.start, e.end, e.label) for e in ents] != [(e.start, e.end, e.label) for e in old]:
-                doc.ents = ents
+        ents = designator_spans(doc, self.designators)
+        if ents is not None:
+            doc.ents = ents
         return doc
 
 

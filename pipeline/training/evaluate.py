@@ -117,9 +117,8 @@ def evaluate_bio(nlp: Language, path: Path, batch_size: int = 256, limit: int | 
                 return " ".join(words[a:b])
 
             for kind, g, p in classify_errors(gold, pred):
-                marked = [x for x in (g, p) if x]
-                context = (text_of(0, marked[0][0]) + " [" + text_of(marked[0][0], marked[0][1]) + "] "
-                           + text_of(marked[0][1], len(words))).strip()
+                a, b = (g or p)[:2]
+                context = " ".join([*words[:a], f"[{text_of(a, b)}]", *words[b:]])
                 errors.append(SpanError(kind, _with_text(g, text_of), _with_text(p, text_of), context))
         scores.docs += 1
     return scores.report()
@@ -202,7 +201,7 @@ def format_report(report: dict, title: str = "") -> str:
     lines = [title] if title else []
     lines.append(f"{'label':<8}{'P':>8}{'R':>8}{'F1':>8}{'gold':>8}")
     for label, row in report.items():
-        if isinstance(row, dict) and "f" in row:
+        if isinstance(row, dict):
             lines.append(f"{label:<8}{row['p']:>8.3f}{row['r']:>8.3f}{row['f']:>8.3f}{row['tp'] + row['fn']:>8}")
     if report.get("money_value_exact") is not None:
         lines.append(f"money values exact (±0.5 ct): {report['money_value_exact']:.3f}")
