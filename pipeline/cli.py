@@ -698,7 +698,7 @@ def train(baseline: bool, output: str | None, shared: str | None, corpus_repeat:
         spec.corpus_augment = 0
         spec.name = "baseline"
         spec.init_tok2vec = None
-        spec.org_names = False
+        spec.rules = False
     if output:
         spec.output = Path(output)
     if not (spec.shared / "germeval2014").is_dir():

@@ -2,21 +2,11 @@
 
 import pytest
 import spacy
-from spacy.tokens import Doc, Span
+from rule_docs import doc_with, spans
 
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
 from pipeline.nlp.org_names import OrgNames
-from pipeline.training.train import add_org_names
-
-
-def doc_with(words: list[str], ents: list[tuple[int, int, str]]) -> Doc:
-    doc = Doc(spacy.blank("de").vocab, words=words)
-    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
-    return doc
-
-
-def spans(doc: Doc) -> list[tuple[str, str]]:
-    return [(e.text, e.label_) for e in doc.ents]
+from pipeline.training.train import add_rules
 
 
 @pytest.mark.parametrize("words, ents, expected", [
@@ -54,7 +44,7 @@ def test_designators_are_configurable():
 
 
 def test_shipped_model_runs_the_rule_after_the_ner():
-    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names"]
+    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names", "addresses"]
     nlp = load()
     text = "Auch der Heimatverein Xanten lädt am Sonntag zum Fest an den Rhein."
     assert ("Heimatverein Xanten", "ORG") in {(e.text, e.label) for e in entities(nlp(text))}
@@ -63,13 +53,14 @@ def test_shipped_model_runs_the_rule_after_the_ner():
         assert ("Xanten", "LOC") in {(e.text, e.label) for e in entities(nlp(text))}
 
 
-def test_add_org_names_changes_only_config_and_meta(tmp_path):
+def test_add_rules_changes_only_config_and_meta(tmp_path):
     nlp = spacy.blank("de")
     nlp.add_pipe("ner").add_label("LOC")
     nlp.initialize()
     nlp.to_disk(tmp_path / "p")
     weights = (tmp_path / "p" / "ner" / "model").read_bytes()
-    add_org_names(tmp_path / "p")
-    add_org_names(tmp_path / "p")  # idempotent
-    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names"]
+    assert add_rules(tmp_path / "p", rules=(("org_names", "newsmine_org_names"),)) == ["org_names"]
+    assert add_rules(tmp_path / "p") == ["addresses"]  # adds only what is missing, in order
+    assert add_rules(tmp_path / "p") == []
+    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names", "addresses"]
     assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from pipeline.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from pipeline.nlp import money as _money  # noqa: F401  (registers the factory)
 from pipeline.nlp import sentences as _sentences  # noqa: F401  (registers the factory)
+from pipeline.nlp.addresses import is_street_word
 from pipeline.nlp.embed_cache import memoise_embeddings
 
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
@@ -26,8 +27,9 @@ LABEL_MAP = {
     "ORG": "ORG", "NORP": None, "MISC": None, "OTH": None,
 }
 LABELS = ("PER", "LOC", "ORG")
-# German tokenisation reads "42." as an ordinal, so a road at a sentence end ("auf der A 42.")
-# comes out as one token with the full stop; the stop is outside the span (ANNOTATION.md)
+# German tokenisation reads "42." as an ordinal, so a road or an address at a sentence end
+# ("auf der A 42.", "am Mühlenweg 21.") comes out with the full stop in the number's token;
+# the stop is outside the span (ANNOTATION.md)
 ROAD_LETTERS = frozenset({"A", "B", "L", "K"})
 
 
@@ -105,7 +107,8 @@ def entities(doc: Doc) -> list[EntitySpan]:
             span = span[:-1]
         sent = span.sent.text if doc.has_annotation("SENT_START") else ""
         text, last = span.text, span[-1].text
-        if len(span) >= 2 and span[-2].text in ROAD_LETTERS and last.endswith(".") and last[:-1].isdigit():
+        if (len(span) >= 2 and last.endswith(".") and last[:-1].isdigit()
+                and (span[-2].text in ROAD_LETTERS or is_street_word(span[-2].text))):
             text = text[:-1]
         out.append(EntitySpan(span.start_char, span.start_char + len(text), label, text, sent.strip()))
     return out

@@ -47,7 +47,7 @@ class TrainSpec:
     corpus_augment: int = 0
     seed: int = 0
     name: str = "news"
-    version: str = "0.3.1"
+    version: str = "0.3.2"
     max_steps: int | None = None
     vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
     # reviewed articles from `newsmine export-corrections` (.jsonl or .spacy), repeated like the corpus
@@ -55,8 +55,8 @@ class TrainSpec:
     extra_repeat: int = 4
     # tok2vec weights from `python -m pipeline.training.pretrain` (config must have the same tok2vec)
     init_tok2vec: Path | None = None
-    # add the rule `newsmine_org_names` after the ner (designator + place -> ORG)
-    org_names: bool = True
+    # add the rule components (RULES: designator + place -> ORG, street + house number -> LOC)
+    rules: bool = True
 
 
 def prepare_data(spec: TrainSpec) -> tuple[Path, Path, dict]:
@@ -163,6 +163,8 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
     if spec.output.exists():
         shutil.rmtree(spec.output)
     shutil.copytree(trained, spec.output)
+    if spec.rules:
+        add_rules(spec.output)
     meta_path = spec.output / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta.update({"name": spec.name, "version": spec.version,
@@ -181,19 +183,29 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
     if counts:
         meta["newsmine_training_docs"] = counts
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-    if spec.org_names:
-        add_org_names(spec.output)
 
 
-def add_org_names(path: Path) -> None:
-    """Add ``newsmine_org_names`` after the ``ner`` of the pipeline saved at ``path`` (in place)."""
+#: rule components that run after the ``ner`` of the shipped model, in order: (name, factory)
+RULES: tuple[tuple[str, str], ...] = (
+    ("org_names", "newsmine_org_names"),  # designator + place -> ORG (pipeline/nlp/org_names.py)
+    ("addresses", "newsmine_addresses"),  # street + house number -> LOC (pipeline/nlp/addresses.py)
+)
+
+
+def add_rules(path: Path, rules: tuple[tuple[str, str], ...] = RULES) -> list[str]:
+    """Add the missing ``rules`` after the ``ner`` of the pipeline saved at ``path`` (in place);
+    returns the names added. Only config.cfg and meta.json change: weights, vectors and name
+    lists stay byte-identical."""
     import spacy
 
     nlp = spacy.load(path)
-    if "org_names" in nlp.pipe_names:
-        return
-    nlp.add_pipe("newsmine_org_names", name="org_names", after="ner")
-    # only config.cfg and meta.json change: the weights, vectors and name lists stay as saved
-    nlp.to_disk(path, exclude=["vocab", "tokenizer", *(n for n in nlp.pipe_names if n != "org_names")])
-    meta_path = path / "meta.json"
-    meta_path.write_text(json.dumps(json.loads(meta_path.read_text()), indent=2, ensure_ascii=False))
+    added = []
+    last = "ner"
+    for name, factory in rules:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(factory, name=name, after=last)
+            added.append(name)
+        last = name
+    if added:
+        nlp.to_disk(path, exclude=["vocab", "tokenizer", *(n for n in nlp.pipe_names if n not in added)])
+    return added
