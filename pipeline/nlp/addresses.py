@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from pipeline.nlp.word_types import TypeMemo
 
 #: Lowercase endings of German street names.
 STREET_HEADS: tuple[str, ...] = (
@@ -46,14 +48,6 @@ Personen Menschen Mio. Millionen Tsd. Tausend Wochen Monate Monaten Tagen Sekund
 def is_street_word(text: str, heads: tuple[str, ...] = STREET_HEADS) -> bool:
     """``Mühlenweg``, ``Friedrich-Ebert-Straße``: capitalised and ending in a street head."""
     return text[:1].isupper() and text.lower().endswith(heads)
-
-
-@lru_cache(maxsize=8)
-def street_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
-    """A capitalised compound street word followed by a digit (``Mühlenweg 2``); a bare head
-    (``Straße 12``, ``Weg 5``) does not match."""
-    alternatives = "|".join(re.escape(head) for head in sorted(heads, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])[A-ZÄÖÜ][\w-]*?[\w-](?i:{alternatives})(?=\s+\d)")
 
 
 def house_number_end(doc: Doc, i: int) -> int | None:
@@ -80,30 +74,42 @@ def _address_context(doc: Doc, i: int) -> bool:
     return before in ("der", "Der") and i >= 2 and doc[i - 2].text in _BEFORE_DER
 
 
-def address_spans(doc: Doc, heads: tuple[str, ...] = STREET_HEADS) -> list[Span] | None:
+def street_memo(heads: tuple[str, ...] = STREET_HEADS) -> TypeMemo:
+    """Per word type: is it a street word (``is_street_word``)?"""
+    return TypeMemo(lambda text: is_street_word(text, heads))
+
+
+def address_spans(doc: Doc, heads: tuple[str, ...] = STREET_HEADS, memo: TypeMemo | None = None
+                  ) -> list[Span] | None:
     """``doc.ents`` with streets extended by or created with their house number (a new
-    list), or None when nothing changes. ``heads`` are lowercase street endings."""
+    list), or None when nothing changes. ``heads`` are lowercase street endings; ``memo``
+    (``street_memo(heads)``) keeps the per-word answers across documents."""
+    # street words, computed once per word type through arrays: most documents have none
+    # followed by a number and are done without a Python object per word
+    memo = memo or street_memo(heads)
+    _, is_street, inverse = memo.of_types(doc)
+    if not any(is_street):
+        return None
+    streets = [doc[i] for i in np.flatnonzero(np.asarray(is_street, dtype=bool)[inverse]).tolist()
+               if i + 1 < len(doc) and doc[i + 1].text[:1].isdigit()]
+    if not streets:
+        return None
     ents = list(doc.ents)
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    ends_of_loc = {ent.end - 1: n for n, ent in enumerate(ents) if ent.label_ == "LOC"}
     changed = False
-    for n, ent in enumerate(ents):
-        if ent.label_ != "LOC" or not is_street_word(ent[-1].text, heads):
-            continue
-        end = house_number_end(doc, ent.end - 1)
-        if end is not None and not taken.intersection(range(ent.end, end)):
-            ents[n] = Span(doc, ent.start, end, label="LOC")
-            taken.update(range(ent.end, end))
-            changed = True
-    # candidates by one regex over the text: no Python object per word
-    for match in street_pattern(heads).finditer(doc.text):
-        street = doc.char_span(match.start(), match.end())
-        if street is None or len(street) != 1 or street.start in taken:
-            continue
-        i = street.start
+    for street in streets:
+        i = street.i
         end = house_number_end(doc, i)
-        if end is None or taken.intersection(range(i, end)) or not _address_context(doc, i):
+        if end is None or taken.intersection(range(i + 1, end)):
             continue
-        ents.append(Span(doc, i, end, label="LOC"))
+        if i in ends_of_loc:  # the NER found the street: the number joins it
+            n = ends_of_loc[i]
+            ents[n] = Span(doc, ents[n].start, end, label="LOC")
+        elif i in taken or street.text.lower() in heads or not _address_context(doc, i):
+            continue  # inside another entity, a bare "Straße 12", or no address preposition
+        else:
+            ents.append(Span(doc, i, end, label="LOC"))
         taken.update(range(i, end))
         changed = True
     return sorted(ents, key=lambda span: span.start) if changed else None
@@ -115,9 +121,10 @@ class Addresses:
     def __init__(self, name: str = "addresses", heads: Iterable[str] = STREET_HEADS) -> None:
         self.name = name
         self.heads = tuple(h.lower() for h in heads)
+        self.memo = street_memo(self.heads)
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = address_spans(doc, self.heads)
+        ents = address_spans(doc, self.heads, self.memo)
         if ents is not None:
             doc.ents = ents
         return doc
