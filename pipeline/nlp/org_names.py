@@ -34,6 +34,10 @@ DESIGNATORS: tuple[str, ...] = (
     "verband", "förderung", "stiftung", "werke", "sparkasse", "verbund", "behörde", "kammer",
     "gericht", "hochschule", "universität", "theater", "museum", "verein", "bank", "institut",
     "gesellschaft", "klinikum",
+    # public services named after their town (`Polizei Essen`, `Jobcenter Dortmund`); not the
+    # bare `regierung`: `die Regierung Ägyptens` is a noun and a country
+    "polizei", "feuerwehr", "jobcenter", "bezirksregierung", "staatsanwaltschaft", "caritas",
+    "diakonie",
 )
 
 #: Lowercase words that may stand before a name (articles, prepositions, conjunctions,
