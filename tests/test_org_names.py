@@ -68,3 +68,31 @@ def test_add_rules_changes_only_config_and_meta(tmp_path):
     assert add_rules(tmp_path / "p") == []
     assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names", "addresses"]
     assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights
+
+
+@pytest.mark.parametrize("words, ents, expected", [
+    # the NER missed the company: the capitalised words before the legal form are its name
+    ("Die Vestische Straßenbahnen GmbH will".split(), [], [("Vestische Straßenbahnen GmbH", "ORG")]),
+    ("Der Förderverein Musik e.V. lädt".split(), [], [("Förderverein Musik e.V.", "ORG")]),
+    ("der Heimatverein Hünxe e. V. feiert".split(), [], [("Heimatverein Hünxe e. V.", "ORG")]),
+    ("die Schade u. Füllgrabe KG beschäftigte".split(), [], [("Schade u. Füllgrabe KG", "ORG")]),
+    # a description before the name is not part of it
+    ("Der Autobauer Volkswagen AG meldet".split(), [], [("Volkswagen AG", "ORG")]),
+    # the NER found the name: the form joins it, a person's name becomes the company's
+    ("Die Siemens AG meldet".split(), [(1, 2, "ORG")], [("Siemens AG", "ORG")]),
+    ("bei der Müller GmbH in Essen".split(), [(2, 3, "PER"), (5, 6, "LOC")],
+     [("Müller GmbH", "ORG"), ("Essen", "LOC")]),
+    ("die Krombacher Brauerei GmbH & Co. KG wächst".split(), [(1, 3, "ORG")],
+     [("Krombacher Brauerei GmbH & Co. KG", "ORG")]),
+    # an entity ending in the form with another label is relabelled
+    ("die Schmidt GmbH zahlt".split(), [(1, 3, "PER")], [("Schmidt GmbH", "ORG")]),
+    # no name before the form: nothing
+    ("Das urteilte die AG am Montag".split(), [], []),
+])
+def test_name_before_a_legal_form_becomes_one_org(words, ents, expected):
+    assert spans(OrgNames()(doc_with(words, ents))) == expected
+
+
+def test_legal_forms_can_be_switched_off():
+    doc = doc_with("Die Vestische Straßenbahnen GmbH will".split(), [])
+    assert spans(OrgNames(legal_forms=False)(doc)) == []

@@ -16,7 +16,11 @@ component runs after the ``ner`` and turns ``designator + LOC`` into one ORG spa
 
 ``Stadt Essen`` / ``Kreis Wesel`` / ``Land NRW`` are untouched (``stadt``, ``kreis``, ``land``
 are not designators), as are venues (``Stadion Essen`` stays LOC: ANNOTATION.md).
-Measured in models/README.md (corpus dev +1.2, GermEval dev unchanged).
+
+A second rule (``legal_forms``, on by default) ends company and association names at their
+legal form: ``Vestische Straßenbahnen GmbH``, ``Förderverein Musik e.V.``, ``Krombacher
+Brauerei GmbH & Co. KG`` become one ORG with the form (see ``legal_form_spans``).
+Measured in models/README.md.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -78,21 +84,102 @@ def designator_spans(doc: Doc, designators: tuple[str, ...] = DESIGNATORS) -> li
     return ents if merged else None
 
 
+#: Legal forms that end a company or association name (``Vestische Straßenbahnen GmbH``).
+LEGAL_FORMS = frozenset("""
+GmbH gGmbH mbH AG KG KGaA OHG GbR UG SE eG e.V. eV AöR Ltd Ltd. Inc Inc. Corp. LLC plc S.A. N.V. B.V.
+""".split())
+#: words that may stand inside a name before its legal form (``GmbH & Co. KG``, ``Schade u. Söhne``)
+_CONNECTORS = frozenset({"&", "u.", "Co.", "Co", "e."})
+#: capitalised descriptions that stand before a company name but are not part of it
+#: (``der Autobauer Volkswagen AG``, ``BlackBerry-Hersteller Research In Motion Ltd``)
+_DESCRIPTIONS = (
+    "hersteller", "konzern", "versorger", "unternehmen", "firma", "händler", "anbieter",
+    "betreiber", "dienstleister", "investor", "entwickler", "tochter", "zulieferer", "bauer",
+    "spezialist", "riese", "gruppe", "kette", "träger", "eigentümer", "käufer", "partner",
+)
+_MAX_NAME_WORDS = 6
+
+
+def _is_legal_form(doc: Doc, i: int) -> bool:
+    text = doc[i].text
+    return text in LEGAL_FORMS or (text == "V." and i > 0 and doc[i - 1].text == "e.")
+
+
+def legal_form_spans(doc: Doc, ents: list[Span]) -> list[Span] | None:
+    """``ents`` with each name before a legal form (``GmbH``, ``AG``, ``e.V.``) made one ORG
+    that includes the form (a new list), or None when nothing changes.
+
+    An entity that ends right before the form (or before ``& Co. KG``) is extended and becomes
+    ORG; otherwise the capitalised words before the form make the name (at most six, not a
+    function word, not a description such as ``Hersteller``), ``Die Vestische Straßenbahnen
+    GmbH`` -> ``Vestische Straßenbahnen GmbH``.
+    """
+    changed = False
+    for i in range(1, len(doc)):
+        if not _is_legal_form(doc, i):
+            continue
+        owner = next((n for n, ent in enumerate(ents) if ent.start <= i < ent.end), None)
+        if owner is not None:
+            ent = ents[owner]
+            if ent.end == i + 1 and ent.label_ != "ORG":  # "Müller GmbH" read as a person
+                ents[owner] = Span(doc, ent.start, ent.end, label="ORG")
+                changed = True
+            continue
+        taken = {k for ent in ents for k in range(ent.start, ent.end)}
+        start = i
+        while start > 0 and start - 1 not in taken and doc[start - 1].text in _CONNECTORS | LEGAL_FORMS:
+            start -= 1  # "GmbH & Co." before "KG"
+        before = next((n for n, ent in enumerate(ents) if ent.end == start), None)
+        if before is not None:  # the NER found the name: the form joins it
+            ents[before] = Span(doc, ents[before].start, i + 1, label="ORG")
+            changed = True
+            continue
+        name_start = start
+        while name_start > 0 and i - name_start < _MAX_NAME_WORDS and name_start - 1 not in taken:
+            word = doc[name_start - 1]
+            lower = word.text.lower()
+            if not (word.text[:1].isupper() or word.text[:1].isdigit() or word.text in _CONNECTORS):
+                break
+            if lower in FUNCTION_WORDS or lower.endswith(_DESCRIPTIONS):
+                break
+            name_start -= 1
+            if word.is_sent_start:
+                break
+        while name_start < start and doc[name_start].text in _CONNECTORS:
+            name_start += 1
+        if name_start < start:
+            ents.append(Span(doc, name_start, i + 1, label="ORG"))
+            ents.sort(key=lambda span: span.start)
+            changed = True
+    return ents if changed else None
+
+
 class OrgNames:
     """Pipeline component: see the module docstring."""
 
-    def __init__(self, name: str = "org_names", designators: Iterable[str] = DESIGNATORS) -> None:
+    def __init__(self, name: str = "org_names", designators: Iterable[str] = DESIGNATORS,
+                 legal_forms: bool = True) -> None:
         self.name = name
         self.designators = tuple(d.lower() for d in designators)
+        self.legal_forms = legal_forms
+        self._legal_orths: list[int] | None = None
+
+    def _has_legal_form(self, doc: Doc) -> bool:
+        if self._legal_orths is None:
+            self._legal_orths = [doc.vocab.strings.add(form) for form in LEGAL_FORMS | {"V."}]
+        return bool(np.isin(doc.to_array(ORTH), self._legal_orths).any())
 
     def __call__(self, doc: Doc) -> Doc:
         ents = designator_spans(doc, self.designators)
+        if self.legal_forms and self._has_legal_form(doc):
+            ents = legal_form_spans(doc, ents if ents is not None else list(doc.ents)) or ents
         if ents is not None:
             doc.ents = ents
         return doc
 
 
-@Language.factory("newsmine_org_names", default_config={"designators": list(DESIGNATORS)})
-def make_org_names(nlp: Language, name: str, designators: list[str]) -> OrgNames:
+@Language.factory("newsmine_org_names",
+                  default_config={"designators": list(DESIGNATORS), "legal_forms": True})
+def make_org_names(nlp: Language, name: str, designators: list[str], legal_forms: bool) -> OrgNames:
     """``nlp.add_pipe("newsmine_org_names", after="ner")``."""
-    return OrgNames(name, designators)
+    return OrgNames(name, designators, legal_forms)
