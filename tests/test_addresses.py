@@ -50,7 +50,7 @@ def test_heads_are_configurable():
 
 
 def test_shipped_model_finds_addresses_and_drops_a_final_stop():
-    assert spacy.load(DEFAULT_MODEL).pipe_names[-1] == "addresses"
+    assert "addresses" in spacy.load(DEFAULT_MODEL).pipe_names
     nlp = load()
     found = {(e.text, e.label) for e in entities(nlp("Den Anfang macht die Anlage am Mühlenweg 21."))}
     assert ("Mühlenweg 21", "LOC") in found  # the sentence's full stop is outside the span

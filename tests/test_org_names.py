@@ -48,7 +48,7 @@ def test_designators_are_configurable():
 
 
 def test_shipped_model_runs_the_rule_after_the_ner():
-    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names", "addresses"]
+    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names", "addresses", "mentions"]
     nlp = load()
     text = "Auch der Heimatverein Xanten lädt am Sonntag zum Fest an den Rhein."
     assert ("Heimatverein Xanten", "ORG") in {(e.text, e.label) for e in entities(nlp(text))}
@@ -64,9 +64,9 @@ def test_add_rules_changes_only_config_and_meta(tmp_path):
     nlp.to_disk(tmp_path / "p")
     weights = (tmp_path / "p" / "ner" / "model").read_bytes()
     assert add_rules(tmp_path / "p", rules=(("org_names", "newsmine_org_names"),)) == ["org_names"]
-    assert add_rules(tmp_path / "p") == ["addresses"]  # adds only what is missing, in order
+    assert add_rules(tmp_path / "p") == ["addresses", "mentions"]  # adds only what is missing, in order
     assert add_rules(tmp_path / "p") == []
-    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names", "addresses"]
+    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names", "addresses", "mentions"]
     assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights
 
 

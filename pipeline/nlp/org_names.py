@@ -105,18 +105,19 @@ def _is_legal_form(doc: Doc, i: int) -> bool:
     return text in LEGAL_FORMS or (text == "V." and i > 0 and doc[i - 1].text == "e.")
 
 
-def legal_form_spans(doc: Doc, ents: list[Span]) -> list[Span] | None:
+def legal_form_spans(doc: Doc, ents: list[Span], positions: list[int] | None = None) -> list[Span] | None:
     """``ents`` with each name before a legal form (``GmbH``, ``AG``, ``e.V.``) made one ORG
     that includes the form (a new list), or None when nothing changes.
 
     An entity that ends right before the form (or before ``& Co. KG``) is extended and becomes
     ORG; otherwise the capitalised words before the form make the name (at most six, not a
     function word, not a description such as ``Hersteller``), ``Die Vestische Straßenbahnen
-    GmbH`` -> ``Vestische Straßenbahnen GmbH``.
+    GmbH`` -> ``Vestische Straßenbahnen GmbH``. ``positions``: the token indices to look at
+    (all when None).
     """
     changed = False
-    for i in range(1, len(doc)):
-        if not _is_legal_form(doc, i):
+    for i in range(1, len(doc)) if positions is None else positions:
+        if i < 1 or not _is_legal_form(doc, i):
             continue
         owner = next((n for n, ent in enumerate(ents) if ent.start <= i < ent.end), None)
         if owner is not None:
@@ -162,17 +163,21 @@ class OrgNames:
         self.name = name
         self.designators = tuple(d.lower() for d in designators)
         self.legal_forms = legal_forms
-        self._legal_orths: list[int] | None = None
+        self._legal_orths: np.ndarray | None = None
 
-    def _has_legal_form(self, doc: Doc) -> bool:
+    def _legal_positions(self, doc: Doc) -> list[int]:
+        """Indices of the tokens that may be a legal form (one array comparison per document)."""
         if self._legal_orths is None:
-            self._legal_orths = [doc.vocab.strings.add(form) for form in LEGAL_FORMS | {"V."}]
-        return bool(np.isin(doc.to_array(ORTH), self._legal_orths).any())
+            forms = [doc.vocab.strings.add(form) for form in sorted(LEGAL_FORMS | {"V."})]
+            self._legal_orths = np.asarray(forms, dtype="uint64")
+        orths = doc.to_array(ORTH)
+        return np.flatnonzero((orths[:, None] == self._legal_orths).any(axis=1)).tolist()
 
     def __call__(self, doc: Doc) -> Doc:
         ents = designator_spans(doc, self.designators)
-        if self.legal_forms and self._has_legal_form(doc):
-            ents = legal_form_spans(doc, ents if ents is not None else list(doc.ents)) or ents
+        positions = self._legal_positions(doc) if self.legal_forms else []
+        if positions:
+            ents = legal_form_spans(doc, ents if ents is not None else list(doc.ents), positions) or ents
         if ents is not None:
             doc.ents = ents
         return doc

@@ -55,7 +55,7 @@ class TrainSpec:
     extra_repeat: int = 4
     # tok2vec weights from `python -m pipeline.training.pretrain` (config must have the same tok2vec)
     init_tok2vec: Path | None = None
-    # add the rule components (RULES: designator + place -> ORG, street + house number -> LOC)
+    # add the rule components after the ner (RULES)
     rules: bool = True
 
 
@@ -189,6 +189,7 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
 RULES: tuple[tuple[str, str], ...] = (
     ("org_names", "newsmine_org_names"),  # designator + place -> ORG (pipeline/nlp/org_names.py)
     ("addresses", "newsmine_addresses"),  # street + house number -> LOC (pipeline/nlp/addresses.py)
+    ("mentions", "newsmine_mentions"),  # names cut at full stops, bare surnames (pipeline/nlp/mentions.py)
 )
 
 
@@ -208,4 +209,6 @@ def add_rules(path: Path, rules: tuple[tuple[str, str], ...] = RULES) -> list[st
         last = name
     if added:
         nlp.to_disk(path, exclude=["vocab", "tokenizer", *(n for n in nlp.pipe_names if n not in added)])
+        meta_path = path / "meta.json"  # spaCy writes it compact; keep it readable in diffs
+        meta_path.write_text(json.dumps(json.loads(meta_path.read_text()), indent=2, ensure_ascii=False))
     return added
