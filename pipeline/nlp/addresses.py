@@ -23,10 +23,9 @@ import re
 from collections.abc import Iterable
 
 import numpy as np
+from spacy.attrs import SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-
-from pipeline.nlp.word_types import TypeMemo
 
 #: Lowercase endings of German street names.
 STREET_HEADS: tuple[str, ...] = (
@@ -74,24 +73,22 @@ def _address_context(doc: Doc, i: int) -> bool:
     return before in ("der", "Der") and i >= 2 and doc[i - 2].text in _BEFORE_DER
 
 
-def street_memo(heads: tuple[str, ...] = STREET_HEADS) -> TypeMemo:
-    """Per word type: is it a street word (``is_street_word``)?"""
-    return TypeMemo(lambda text: is_street_word(text, heads))
+def before_numbers(doc: Doc) -> list[int]:
+    """Indices of the tokens followed by a token that starts with a digit, found through the
+    word shapes (``dd``, ``ddx``, ``dd.``): a few dozen distinct shapes per document, no Python
+    object per word."""
+    if len(doc) < 2:
+        return []
+    shapes, inverse = np.unique(doc.to_array(SHAPE), return_inverse=True)
+    strings = doc.vocab.strings
+    digit = np.fromiter((strings[int(shape)][:1] == "d" for shape in shapes), dtype=bool, count=len(shapes))
+    return np.flatnonzero(digit[inverse.reshape(-1)][1:]).tolist()
 
 
-def address_spans(doc: Doc, heads: tuple[str, ...] = STREET_HEADS, memo: TypeMemo | None = None
-                  ) -> list[Span] | None:
+def address_spans(doc: Doc, heads: tuple[str, ...] = STREET_HEADS) -> list[Span] | None:
     """``doc.ents`` with streets extended by or created with their house number (a new
-    list), or None when nothing changes. ``heads`` are lowercase street endings; ``memo``
-    (``street_memo(heads)``) keeps the per-word answers across documents."""
-    # street words, computed once per word type through arrays: most documents have none
-    # followed by a number and are done without a Python object per word
-    memo = memo or street_memo(heads)
-    _, is_street, inverse = memo.of_types(doc)
-    if not any(is_street):
-        return None
-    streets = [doc[i] for i in np.flatnonzero(np.asarray(is_street, dtype=bool)[inverse]).tolist()
-               if i + 1 < len(doc) and doc[i + 1].text[:1].isdigit()]
+    list), or None when nothing changes. ``heads`` are lowercase street endings."""
+    streets = [doc[i] for i in before_numbers(doc) if is_street_word(doc[i].text, heads)]
     if not streets:
         return None
     ents = list(doc.ents)
@@ -121,10 +118,9 @@ class Addresses:
     def __init__(self, name: str = "addresses", heads: Iterable[str] = STREET_HEADS) -> None:
         self.name = name
         self.heads = tuple(h.lower() for h in heads)
-        self.memo = street_memo(self.heads)
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = address_spans(doc, self.heads, self.memo)
+        ents = address_spans(doc, self.heads)
         if ents is not None:
             doc.ents = ents
         return doc
