@@ -96,3 +96,16 @@ def test_name_before_a_legal_form_becomes_one_org(words, ents, expected):
 def test_legal_forms_can_be_switched_off():
     doc = doc_with("Die Vestische Straßenbahnen GmbH will".split(), [])
     assert spans(OrgNames(legal_forms=False)(doc)) == []
+
+
+@pytest.mark.parametrize("words, ents, expected", [
+    ("Die Van der Linden Logistics aus Venlo".split(), [(1, 5, "PER"), (6, 7, "LOC")],
+     [("Van der Linden Logistics", "ORG"), ("Venlo", "LOC")]),
+    ("an der South Mountain Community College".split(), [(2, 6, "LOC")],
+     [("South Mountain Community College", "ORG")]),
+    # one word, or a head that is not an organisation noun: unchanged
+    ("Systems".split(), [(0, 1, "PER")], [("Systems", "PER")]),
+    ("im West Bank".split(), [(1, 3, "LOC")], [("West Bank", "LOC")]),
+])
+def test_english_organisation_nouns_make_an_org(words, ents, expected):
+    assert spans(OrgNames()(doc_with(words, ents))) == expected

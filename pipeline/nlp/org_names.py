@@ -19,8 +19,9 @@ are not designators), as are venues (``Stadion Essen`` stays LOC: ANNOTATION.md)
 
 A second rule (``legal_forms``, on by default) ends company and association names at their
 legal form: ``Vestische Straßenbahnen GmbH``, ``Förderverein Musik e.V.``, ``Krombacher
-Brauerei GmbH & Co. KG`` become one ORG with the form (see ``legal_form_spans``).
-Measured in models/README.md.
+Brauerei GmbH & Co. KG`` become one ORG with the form (see ``legal_form_spans``). A
+third relabels a person or place whose last word is an English organisation noun
+(``Van der Linden Logistics``, ``Caldera Systems``) as ORG. Measured in models/README.md.
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ ihrer unser unsere dessen deren dieser diese dieses diesem diesen jeder jede jed
 _ADJECTIVE = re.compile(r"(?:isch|lich|al|ig|iv)(?:e|en|er|es)$")
 
 
-def designator_spans(doc: Doc, designators: tuple[str, ...] = DESIGNATORS) -> list[Span] | None:
-    """``doc.ents`` with each ``designator + LOC`` merged into one ORG (a new list), or None
-    when no entity changes. ``designators`` are lowercase compound heads."""
-    ents = list(doc.ents)
+def designator_spans(doc: Doc, designators: tuple[str, ...] = DESIGNATORS,
+                     ents: list[Span] | None = None) -> list[Span] | None:
+    """``ents`` (default ``doc.ents``) with each ``designator + LOC`` merged into one ORG (a new
+    list), or None when no entity changes. ``designators`` are lowercase compound heads."""
+    ents = list(doc.ents if ents is None else ents)
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
     merged = False
     for n, ent in enumerate(ents):
@@ -155,6 +157,27 @@ def legal_form_spans(doc: Doc, ents: list[Span], positions: list[int] | None = N
     return ents if changed else None
 
 
+#: English nouns that end an organisation's name (``Van der Linden Logistics``, ``Caldera
+#: Systems``, ``South Mountain Community College``); not ``Bank`` (``West Bank``).
+ENGLISH_HEADS = frozenset("""
+Logistics Group Holding Holdings Solutions Services Systems Consulting Technologies Technology
+Media Software Entertainment Records Airlines Airways Motors Pharma Partners Capital Industries
+Foods Communications Networks Labs Studios Surveys Federation Association Society Institute
+University College Corporation Company Enterprises Insurance
+""".split())
+
+
+def english_heads_to_org(ents: list[Span]) -> bool:
+    """Relabel (in place) as ORG every PER/LOC entity of two words or more that ends in an
+    English organisation noun (``ENGLISH_HEADS``); True when one changed."""
+    changed = False
+    for n, ent in enumerate(ents):
+        if ent.label_ in ("PER", "LOC") and len(ent) >= 2 and ent[-1].text in ENGLISH_HEADS:
+            ents[n] = Span(ent.doc, ent.start, ent.end, label="ORG")
+            changed = True
+    return changed
+
+
 class OrgNames:
     """Pipeline component: see the module docstring."""
 
@@ -174,11 +197,16 @@ class OrgNames:
         return np.flatnonzero((orths[:, None] == self._legal_orths).any(axis=1)).tolist()
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = designator_spans(doc, self.designators)
+        ents = list(doc.ents)
+        merged = designator_spans(doc, self.designators, ents)
+        changed = merged is not None
+        ents = merged or ents
         positions = self._legal_positions(doc) if self.legal_forms else []
-        if positions:
-            ents = legal_form_spans(doc, ents if ents is not None else list(doc.ents), positions) or ents
-        if ents is not None:
+        if positions and legal_form_spans(doc, ents, positions) is not None:
+            changed = True
+        if english_heads_to_org(ents):
+            changed = True
+        if changed:
             doc.ents = ents
         return doc
 
