@@ -3,6 +3,7 @@
 import pytest
 import spacy
 from rule_docs import doc_with, spans
+from spacy.tokens import Span
 
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
 from pipeline.nlp.org_names import OrgNames
@@ -109,3 +110,17 @@ def test_legal_forms_can_be_switched_off():
 ])
 def test_english_organisation_nouns_make_an_org(words, ents, expected):
     assert spans(OrgNames()(doc_with(words, ents))) == expected
+
+
+def test_an_org_takes_in_a_place_joined_by_a_slash():
+    nlp = spacy.blank("de")
+    doc = nlp("Vorsitzende des ADFC Wuppertal/Solingen, erinnerte")
+    doc.ents = [Span(doc, 2, 4, label="ORG"), Span(doc, 5, 6, label="LOC")]
+    assert spans(OrgNames()(doc)) == [("ADFC Wuppertal/Solingen", "ORG")]
+    # the NER kept the slash in the ORG: same result
+    doc.ents = [Span(doc, 2, 5, label="ORG"), Span(doc, 5, 6, label="LOC")]
+    assert spans(OrgNames()(doc)) == [("ADFC Wuppertal/Solingen", "ORG")]
+    # spaced slashes (pre-tokenised text) and two places are left alone
+    doc = nlp("die SPD Duisburg / Essen und Essen/Ruhr")
+    doc.ents = [Span(doc, 1, 3, label="ORG"), Span(doc, 4, 5, label="LOC"), Span(doc, 6, 9, label="LOC")]
+    assert spans(OrgNames()(doc)) == [("SPD Duisburg", "ORG"), ("Essen", "LOC"), ("Essen/Ruhr", "LOC")]

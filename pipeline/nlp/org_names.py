@@ -21,7 +21,8 @@ A second rule (``legal_forms``, on by default) ends company and association name
 legal form: ``Vestische Straßenbahnen GmbH``, ``Förderverein Musik e.V.``, ``Krombacher
 Brauerei GmbH & Co. KG`` become one ORG with the form (see ``legal_form_spans``). A
 third relabels a person or place whose last word is an English organisation noun
-(``Van der Linden Logistics``, ``Caldera Systems``) as ORG. Measured in models/README.md.
+(``Van der Linden Logistics``, ``Caldera Systems``) as ORG, and an ORG takes in a place
+joined to it by a slash (``ADFC Wuppertal/Solingen``). Measured in models/README.md.
 """
 
 from __future__ import annotations
@@ -178,6 +179,23 @@ def english_heads_to_org(ents: list[Span]) -> bool:
     return changed
 
 
+def join_slashed_places(doc: Doc, ents: list[Span]) -> bool:
+    """Extend (in place) an ORG over a place joined to it by a slash without spaces
+    (``ADFC Wuppertal/Solingen``: one club, not a club and a town); True when one changed."""
+    changed = False
+    n = 0
+    while n + 1 < len(ents):
+        org, place = ents[n], ents[n + 1]
+        slash = org.end - 1 if org[-1].text == "/" else org.end  # the NER may keep the slash
+        if (org.label_ == "ORG" and place.label_ == "LOC" and place.start == slash + 1
+                and doc[slash].text == "/" and not doc[slash - 1].whitespace_ and not doc[slash].whitespace_):
+            ents[n:n + 2] = [Span(doc, org.start, place.end, label="ORG")]
+            changed = True
+            continue
+        n += 1
+    return changed
+
+
 class OrgNames:
     """Pipeline component: see the module docstring."""
 
@@ -205,6 +223,8 @@ class OrgNames:
         if positions and legal_form_spans(doc, ents, positions) is not None:
             changed = True
         if english_heads_to_org(ents):
+            changed = True
+        if join_slashed_places(doc, ents):
             changed = True
         if changed:
             doc.ents = ents
