@@ -124,3 +124,17 @@ def test_an_org_takes_in_a_place_joined_by_a_slash():
     doc = nlp("die SPD Duisburg / Essen und Essen/Ruhr")
     doc.ents = [Span(doc, 1, 3, label="ORG"), Span(doc, 4, 5, label="LOC"), Span(doc, 6, 9, label="LOC")]
     assert spans(OrgNames()(doc)) == [("SPD Duisburg", "ORG"), ("Essen", "LOC"), ("Essen/Ruhr", "LOC")]
+
+
+@pytest.mark.parametrize("words, ents, expected", [
+    ("Auch der ASV Dinslaken 1921 begrüßt".split(), [(2, 4, "ORG")], [("ASV Dinslaken 1921", "ORG")]),
+    ("gegen den FC Schalke 04 .".split(), [(2, 4, "ORG")], [("FC Schalke 04", "ORG")]),
+    ("beim Krefelder EV 1981 spielt".split(), [(1, 3, "ORG")], [("Krefelder EV 1981", "ORG")]),
+    # a quantity, a current year, or no club marker: unchanged
+    ("der SC Rheindahlen 12 Punkte".split(), [(1, 3, "ORG")], [("SC Rheindahlen", "ORG")]),
+    ("der SC Rheindahlen 04 Punkte".split(), [(1, 3, "ORG")], [("SC Rheindahlen", "ORG")]),
+    ("die TuS Xanten 2025 gegründet".split(), [(1, 3, "ORG")], [("TuS Xanten", "ORG")]),
+    ("die SPD 1921 gespalten".split(), [(1, 2, "ORG")], [("SPD", "ORG")]),
+])
+def test_a_club_takes_its_founding_number(words, ents, expected):
+    assert spans(OrgNames()(doc_with(words, ents))) == expected

@@ -21,8 +21,9 @@ A second rule (``legal_forms``, on by default) ends company and association name
 legal form: ``Vestische Straßenbahnen GmbH``, ``Förderverein Musik e.V.``, ``Krombacher
 Brauerei GmbH & Co. KG`` become one ORG with the form (see ``legal_form_spans``). A
 third relabels a person or place whose last word is an English organisation noun
-(``Van der Linden Logistics``, ``Caldera Systems``) as ORG, and an ORG takes in a place
-joined to it by a slash (``ADFC Wuppertal/Solingen``). Measured in models/README.md.
+(``Van der Linden Logistics``, ``Caldera Systems``) as ORG, an ORG takes in a place
+joined to it by a slash (``ADFC Wuppertal/Solingen``), and a club's name its founding year or
+number (``ASV Dinslaken 1921``, ``FC Schalke 04``). Measured in models/README.md.
 """
 
 from __future__ import annotations
@@ -196,6 +197,32 @@ def join_slashed_places(doc: Doc, ents: list[Span]) -> bool:
     return changed
 
 
+#: Abbreviations that mark a sports club's name (``ASV Dinslaken``, ``Krefelder EV``).
+CLUB_MARKERS = frozenset("""
+FC SV TuS VfL VfB VfR SC TSV ASV DJK SG BV SpVgg TV SSV FSV MSV BSV ETB KFC EV SF TuRa RSV ESV
+""".split())
+_FOUNDING_NUMBER = re.compile(r"(?:18|19)\d\d|0\d")
+
+
+def club_numbers(doc: Doc, ents: list[Span]) -> bool:
+    """Extend (in place) a club's ORG by the founding year or number after it (``ASV
+    Dinslaken 1921``, ``FC Schalke 04``, ``SG Wattenscheid 09``), unless a capitalised word
+    follows the number (``SC Rheindahlen 12 Punkte`` is a quantity); True when one changed."""
+    changed = False
+    for n, ent in enumerate(ents):
+        end = ent.end
+        if (ent.label_ != "ORG" or end >= len(doc) or not _FOUNDING_NUMBER.fullmatch(doc[end].text)
+                or not any(token.text in CLUB_MARKERS for token in ent)):
+            continue
+        if n + 1 < len(ents) and ents[n + 1].start == end:
+            continue
+        if end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+            continue
+        ents[n] = Span(doc, ent.start, end + 1, label="ORG")
+        changed = True
+    return changed
+
+
 class OrgNames:
     """Pipeline component: see the module docstring."""
 
@@ -225,6 +252,8 @@ class OrgNames:
         if english_heads_to_org(ents):
             changed = True
         if join_slashed_places(doc, ents):
+            changed = True
+        if club_numbers(doc, ents):
             changed = True
         if changed:
             doc.ents = ents
