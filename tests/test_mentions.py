@@ -1,19 +1,10 @@
 """The ``newsmine_mentions`` rule: names cut at full stops, bare surnames of named people."""
 
 import spacy
-from rule_docs import doc_with, spans
-from spacy.tokens import Span
+from rule_docs import doc_with, spans, tokenised
 
 from pipeline.nlp.mentions import Mentions, mention_spans
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
-
-NLP = spacy.blank("de")
-
-
-def tokenised(text: str, ents: list[tuple[int, int, str]]):
-    doc = NLP(text)
-    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
-    return doc
 
 
 def test_a_name_is_cut_at_a_full_stop_before_a_new_sentence():

@@ -2,8 +2,7 @@
 
 import pytest
 import spacy
-from rule_docs import doc_with, spans
-from spacy.tokens import Span
+from rule_docs import doc_with, spans, tokenised
 
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
 from pipeline.nlp.org_names import OrgNames
@@ -113,16 +112,14 @@ def test_english_organisation_nouns_make_an_org(words, ents, expected):
 
 
 def test_an_org_takes_in_a_place_joined_by_a_slash():
-    nlp = spacy.blank("de")
-    doc = nlp("Vorsitzende des ADFC Wuppertal/Solingen, erinnerte")
-    doc.ents = [Span(doc, 2, 4, label="ORG"), Span(doc, 5, 6, label="LOC")]
+    text = "Vorsitzende des ADFC Wuppertal/Solingen, erinnerte"
+    doc = tokenised(text, [(2, 4, "ORG"), (5, 6, "LOC")])
     assert spans(OrgNames()(doc)) == [("ADFC Wuppertal/Solingen", "ORG")]
     # the NER kept the slash in the ORG: same result
-    doc.ents = [Span(doc, 2, 5, label="ORG"), Span(doc, 5, 6, label="LOC")]
+    doc = tokenised(text, [(2, 5, "ORG"), (5, 6, "LOC")])
     assert spans(OrgNames()(doc)) == [("ADFC Wuppertal/Solingen", "ORG")]
     # spaced slashes (pre-tokenised text) and two places are left alone
-    doc = nlp("die SPD Duisburg / Essen und Essen/Ruhr")
-    doc.ents = [Span(doc, 1, 3, label="ORG"), Span(doc, 4, 5, label="LOC"), Span(doc, 6, 9, label="LOC")]
+    doc = tokenised("die SPD Duisburg / Essen und Essen/Ruhr", [(1, 3, "ORG"), (4, 5, "LOC"), (6, 9, "LOC")])
     assert spans(OrgNames()(doc)) == [("SPD Duisburg", "ORG"), ("Essen", "LOC"), ("Essen/Ruhr", "LOC")]
 
 

@@ -14,12 +14,11 @@ The NER reads a window of a few words; two mistakes need the whole document:
 
 from __future__ import annotations
 
-import numpy as np
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp.org_names import FUNCTION_WORDS
+from pipeline.nlp.word_types import positions_of
 
 _ARTICLES = frozenset("der die das dem den des ein eine einem einen eines einer".split())
 
@@ -45,9 +44,8 @@ def surname_mentions(doc: Doc, ents: list[Span]) -> list[Span]:
     if not surnames:
         return []
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
-    orths = [doc.vocab.strings[name] for name in surnames]
     found = []
-    for i in np.flatnonzero(np.isin(doc.to_array(ORTH), orths)).tolist():
+    for i in positions_of(doc, [doc.vocab.strings[name] for name in surnames]):
         if i in taken:
             continue
         if i > 0 and doc[i - 1].text.lower() in _ARTICLES:

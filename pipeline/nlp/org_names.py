@@ -29,9 +29,10 @@ import re
 from collections.abc import Iterable
 
 import numpy as np
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from pipeline.nlp.word_types import positions_of
 
 #: Compound heads of named bodies (ANNOTATION.md ORG: companies, public bodies, institutions,
 #: clubs). Venues (``stadion``, ``halle``, ``park``) are LOC and ambiguous heads (``station``,
@@ -99,6 +100,7 @@ _DESCRIPTIONS = (
     "spezialist", "riese", "gruppe", "kette", "träger", "eigentümer", "käufer", "partner",
 )
 _MAX_NAME_WORDS = 6
+_FORM_PARTS = _CONNECTORS | LEGAL_FORMS  # "GmbH & Co." before "KG"
 
 
 def _is_legal_form(doc: Doc, i: int) -> bool:
@@ -129,7 +131,7 @@ def legal_form_spans(doc: Doc, ents: list[Span], positions: list[int] | None = N
             continue
         taken = {k for ent in ents for k in range(ent.start, ent.end)}
         start = i
-        while start > 0 and start - 1 not in taken and doc[start - 1].text in _CONNECTORS | LEGAL_FORMS:
+        while start > 0 and start - 1 not in taken and doc[start - 1].text in _FORM_PARTS:
             start -= 1  # "GmbH & Co." before "KG"
         before = next((n for n, ent in enumerate(ents) if ent.end == start), None)
         if before is not None:  # the NER found the name: the form joins it
@@ -235,8 +237,7 @@ class OrgNames:
         if self._legal_orths is None:
             forms = [doc.vocab.strings.add(form) for form in sorted(LEGAL_FORMS | {"V."})]
             self._legal_orths = np.asarray(forms, dtype="uint64")
-        orths = doc.to_array(ORTH)
-        return np.flatnonzero((orths[:, None] == self._legal_orths).any(axis=1)).tolist()
+        return positions_of(doc, self._legal_orths)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)

@@ -44,3 +44,12 @@ class TypeMemo:
                 value = memo[orth] = self.compute(strings[orth])
             values.append(value)
         return orths, values, inverse.reshape(-1)
+
+
+def positions_of(doc: Doc, orth_ids: np.ndarray | list[int]) -> list[int]:
+    """Indices of the tokens of ``doc`` whose word id (``ORTH``) is one of ``orth_ids``: one
+    array comparison, no Python object per word (for small id sets, as rules use)."""
+    ids = np.asarray(orth_ids, dtype="uint64")
+    if not len(doc) or not ids.size:
+        return []
+    return np.flatnonzero((doc.to_array(ORTH)[:, None] == ids).any(axis=1)).tolist()
