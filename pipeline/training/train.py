@@ -133,11 +133,24 @@ def train(spec: TrainSpec) -> Path:
         overrides["paths.init_tok2vec"] = str(spec.init_tok2vec)
     if spec.seed:
         overrides["system.seed"] = spec.seed
-    if "newsmine_gazetteer" in spec.config.read_text():
+    if uses_gazetteer(spec.config):
         overrides["paths.gazetteer"] = str(write_gazetteer(spec, train_path))
     spacy_train(spec.config, out_dir, overrides=overrides)
     install(out_dir / "model-best", spec, counts)
     return spec.output
+
+
+def uses_gazetteer(config: Path) -> bool:
+    """Whether the training config has a ``newsmine_gazetteer`` component (its lists must be built)."""
+    components = spacy.util.load_config(config, interpolate=False)["components"]
+    return any(block.get("factory") == "newsmine_gazetteer" for block in components.values())
+
+
+def embeds_compound_heads(config: Path) -> bool:
+    """Whether the config's Tok2Vec embeds ``LEMMA``, where the gazetteer writes compound heads
+    (``models/configs/de_news_heads.cfg``)."""
+    tok2vec = spacy.util.load_config(config, interpolate=False)["components"].get("tok2vec", {})
+    return "LEMMA" in tok2vec.get("model", {}).get("embed", {}).get("attrs", [])
 
 
 def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
@@ -148,7 +161,7 @@ def write_gazetteer(spec: TrainSpec, train_path: Path) -> Path:
     nlp = spacy.blank("de")
     first_names = first_names_from(DocBin().from_disk(train_path / "base.spacy").get_docs(nlp.vocab))
     heads: list[str] = []
-    if '"LEMMA"' in spec.config.read_text():  # the Tok2Vec embeds compound heads
+    if embeds_compound_heads(spec.config):
         from pipeline.nlp.gazetteer import heads_from_text
         from pipeline.training.vectors import paragraphs
 
@@ -163,25 +176,33 @@ def install(trained: Path, spec: TrainSpec, counts: dict | None = None) -> None:
     if spec.output.exists():
         shutil.rmtree(spec.output)
     shutil.copytree(trained, spec.output)
-    if spec.rules:
-        add_rules(spec.output)
-    meta_path = spec.output / "meta.json"
-    meta = json.loads(meta_path.read_text())
-    meta.update({"name": spec.name, "version": spec.version,
-                 "description": "newsmine German NER (PER/LOC/ORG) for regional news",
-                 "author": "newsmine", "license": "CC BY 4.0 (follows the training data)",
-                 "sources": [{"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
-                             {"name": "DFKI SmartData corpus v1", "license": "CC BY 4.0"},
-                             {"name": "DFKI MobIE (only with --mobie)", "license": "CC BY 4.0"},
-                             {"name": "GermaNER surname list", "license": "Apache-2.0"},
-                             {"name": "GeoNames (places of Germany)", "license": "CC BY 4.0"},
-                             {"name": "GN250 geographic names, © GeoBasis-DE / BKG", "license": "dl-de/by-2-0"},
-                             {"name": "Auswärtiges Amt, Verzeichnis der Staatennamen", "license": "official work"},
-                             {"name": "raw-text-de (Bundestag, Hessischer Landtag plenary records)",
-                              "license": "official works (§ 5 UrhG)"},
-                             {"name": "newsmine regional news corpus (train split)", "license": "CC BY 4.0"}]})
+    meta = {"name": spec.name, "version": spec.version,
+            "description": "newsmine German NER (PER/LOC/ORG) for regional news",
+            "author": "newsmine", "license": "CC BY 4.0 (follows the training data)",
+            "sources": [{"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
+                        {"name": "DFKI SmartData corpus v1", "license": "CC BY 4.0"},
+                        {"name": "DFKI MobIE (only with --mobie)", "license": "CC BY 4.0"},
+                        {"name": "GermaNER surname list", "license": "Apache-2.0"},
+                        {"name": "GeoNames (places of Germany)", "license": "CC BY 4.0"},
+                        {"name": "GN250 geographic names, © GeoBasis-DE / BKG", "license": "dl-de/by-2-0"},
+                        {"name": "Auswärtiges Amt, Verzeichnis der Staatennamen", "license": "official work"},
+                        {"name": "raw-text-de (Bundestag, Hessischer Landtag plenary records)",
+                         "license": "official works (§ 5 UrhG)"},
+                        {"name": "newsmine regional news corpus (train split)", "license": "CC BY 4.0"}]}
     if counts:
         meta["newsmine_training_docs"] = counts
+    if spec.rules:
+        add_rules(spec.output, meta=meta)
+    else:
+        update_meta(spec.output, meta)
+
+
+def update_meta(path: Path, updates: dict) -> None:
+    """Merge ``updates`` into the meta.json of the pipeline at ``path``, written indented
+    (spaCy writes it on one line; indented it stays readable in diffs)."""
+    meta_path = path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta.update(updates)
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
 
 
@@ -193,12 +214,10 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def add_rules(path: Path, rules: tuple[tuple[str, str], ...] = RULES) -> list[str]:
-    """Add the missing ``rules`` after the ``ner`` of the pipeline saved at ``path`` (in place);
-    returns the names added. Only config.cfg and meta.json change: weights, vectors and name
-    lists stay byte-identical."""
-    import spacy
-
+def add_rules(path: Path, rules: tuple[tuple[str, str], ...] = RULES, meta: dict | None = None) -> list[str]:
+    """Add the missing ``rules`` after the ``ner`` of the pipeline saved at ``path`` (in place)
+    and merge ``meta`` into its meta.json; returns the names added. Only config.cfg and
+    meta.json change: weights, vectors and name lists stay byte-identical."""
     nlp = spacy.load(path)
     added = []
     last = "ner"
@@ -209,6 +228,6 @@ def add_rules(path: Path, rules: tuple[tuple[str, str], ...] = RULES) -> list[st
         last = name
     if added:
         nlp.to_disk(path, exclude=["vocab", "tokenizer", *(n for n in nlp.pipe_names if n not in added)])
-        meta_path = path / "meta.json"  # spaCy writes it compact; keep it readable in diffs
-        meta_path.write_text(json.dumps(json.loads(meta_path.read_text()), indent=2, ensure_ascii=False))
+    if added or meta:
+        update_meta(path, meta or {})
     return added
