@@ -48,7 +48,7 @@ def test_designators_are_configurable():
 
 
 def test_shipped_model_runs_the_rule_after_the_ner():
-    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "org_names", "addresses", "mentions"]
+    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "known_orgs", "org_names", "addresses", "mentions"]
     nlp = load()
     text = "Auch der Heimatverein Xanten lädt am Sonntag zum Fest an den Rhein."
     assert ("Heimatverein Xanten", "ORG") in {(e.text, e.label) for e in entities(nlp(text))}
@@ -57,16 +57,17 @@ def test_shipped_model_runs_the_rule_after_the_ner():
         assert ("Xanten", "LOC") in {(e.text, e.label) for e in entities(nlp(text))}
 
 
-def test_add_rules_changes_only_config_and_meta(tmp_path):
+def test_add_rules_keeps_the_weights(tmp_path):
     nlp = spacy.blank("de")
     nlp.add_pipe("ner").add_label("LOC")
     nlp.initialize()
     nlp.to_disk(tmp_path / "p")
     weights = (tmp_path / "p" / "ner" / "model").read_bytes()
     assert add_rules(tmp_path / "p", rules=(("org_names", "newsmine_org_names"),)) == ["org_names"]
-    assert add_rules(tmp_path / "p") == ["addresses", "mentions"]  # adds only what is missing, in order
+    # adds only what is missing, each after the rule before it in RULES
+    assert add_rules(tmp_path / "p") == ["known_orgs", "addresses", "mentions"]
     assert add_rules(tmp_path / "p") == []
-    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "org_names", "addresses", "mentions"]
+    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "known_orgs", "org_names", "addresses", "mentions"]
     assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights
 
 
