@@ -28,7 +28,7 @@ def nlp():
 
 def test_shipped_model_is_a_spacy_pipeline_with_newsmine_components(nlp):
     assert (DEFAULT_MODEL / "meta.json").exists()
-    assert spacy.load(DEFAULT_MODEL).pipe_names[-5:] == ["ner", "known_orgs", "org_names", "addresses", "mentions"]
+    assert spacy.load(DEFAULT_MODEL).pipe_names[-5:] == ["ner", "known_names", "org_names", "addresses", "mentions"]
     assert nlp.pipe_names[-1] == "newsmine_money"
     info = model_info(nlp)
     assert info.name == "de_news" and info.version

@@ -48,7 +48,7 @@ def test_designators_are_configurable():
 
 
 def test_shipped_model_runs_the_rule_after_the_ner():
-    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "known_orgs", "org_names", "addresses", "mentions"]
+    assert spacy.load(DEFAULT_MODEL).pipe_names == ["gazetteer", "tok2vec", "ner", "known_names", "org_names", "addresses", "mentions"]
     nlp = load()
     text = "Auch der Heimatverein Xanten lädt am Sonntag zum Fest an den Rhein."
     assert ("Heimatverein Xanten", "ORG") in {(e.text, e.label) for e in entities(nlp(text))}
@@ -65,9 +65,9 @@ def test_add_rules_keeps_the_weights(tmp_path):
     weights = (tmp_path / "p" / "ner" / "model").read_bytes()
     assert add_rules(tmp_path / "p", rules=(("org_names", "newsmine_org_names"),)) == ["org_names"]
     # adds only what is missing, each after the rule before it in RULES
-    assert add_rules(tmp_path / "p") == ["known_orgs", "addresses", "mentions"]
+    assert add_rules(tmp_path / "p") == ["known_names", "addresses", "mentions"]
     assert add_rules(tmp_path / "p") == []
-    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "known_orgs", "org_names", "addresses", "mentions"]
+    assert spacy.load(tmp_path / "p").pipe_names == ["ner", "known_names", "org_names", "addresses", "mentions"]
     assert (tmp_path / "p" / "ner" / "model").read_bytes() == weights
 
 

@@ -47,7 +47,7 @@ class TrainSpec:
     corpus_augment: int = 0
     seed: int = 0
     name: str = "news"
-    version: str = "0.3.3"
+    version: str = "0.3.4"
     max_steps: int | None = None
     vectors: Path | None = ROOT / "build" / "vectors" / "spacy-d100"  # python -m pipeline.training.vectors
     # reviewed articles from `newsmine export-corrections` (.jsonl or .spacy), repeated like the corpus
@@ -208,7 +208,7 @@ def update_meta(path: Path, updates: dict) -> None:
 
 #: rule components that run after the ``ner`` of the shipped model, in order: (name, factory)
 RULES: tuple[tuple[str, str], ...] = (
-    ("known_orgs", "newsmine_known_orgs"),  # names of pipeline/data/organisations.tsv -> ORG
+    ("known_names", "newsmine_known_names"),  # names of pipeline/data/known_names.tsv -> ORG / LOC
     ("org_names", "newsmine_org_names"),  # designator + place -> ORG (pipeline/nlp/org_names.py)
     ("addresses", "newsmine_addresses"),  # street + house number -> LOC (pipeline/nlp/addresses.py)
     ("mentions", "newsmine_mentions"),  # names cut at full stops, bare surnames (pipeline/nlp/mentions.py)

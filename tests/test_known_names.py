@@ -1,5 +1,5 @@
-"""The ``newsmine_known_orgs`` rule (names of pipeline/data/organisations.tsv -> ORG) and the
-check of that list against the training data (pipeline.training.org_list)."""
+"""The ``newsmine_known_names`` rule (names of pipeline/data/known_names.tsv -> ORG / LOC) and
+the check of that list against the training data (pipeline.training.name_list)."""
 
 from collections import Counter
 
@@ -8,15 +8,17 @@ import spacy
 from rule_docs import NLP, doc_with, spans
 from spacy.tokens import Doc, Span
 
-from pipeline.nlp.known_orgs import KnownOrgs, read_names, with_genitives
+from pipeline.nlp.known_names import KnownNames, read_names, with_genitives
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
-from pipeline.training.org_list import agreement, apply, disagrees
+from pipeline.training.name_list import agreement, apply, disagrees
 
-NAMES = ["Regiobahn", "Sparkasse Duisburg", "Evonik", "Bundesfinanzhof", "Trianel", "Nokia", "Bundesrat", "Verdi"]
+NAMES = [("ORG", n) for n in ["Regiobahn", "Sparkasse Duisburg", "Evonik", "Bundesfinanzhof", "Trianel", "Nokia",
+                                "Bundesrat", "Verdi", "Signal Iduna"]]
+NAMES += [("LOC", n) for n in ["Grenzlandstadion", "Königsallee", "Signal Iduna Park", "Landschaftspark Duisburg-Nord"]]
 
 
-def rule(relabel: bool = False) -> KnownOrgs:
-    return KnownOrgs(NLP.make_doc, relabel=relabel, names=NAMES)
+def rule(relabel: bool = False) -> KnownNames:
+    return KnownNames(NLP.make_doc, relabel=relabel, names=NAMES)
 
 
 @pytest.mark.parametrize("words, ents, expected", [
@@ -36,8 +38,17 @@ def rule(relabel: bool = False) -> KnownOrgs:
     ("kamen die Verdis an".split(), [(2, 3, "PER")], [("Verdis", "PER")]),
     # other entities stay
     ("Die Regiobahn fährt nach Mettmann".split(), [(4, 5, "LOC")], [("Regiobahn", "ORG"), ("Mettmann", "LOC")]),
+    # places: a venue the NER missed, a site around the NER's town; a number after a place is
+    # a house number, not a model (the addresses rule takes it later)
+    ("die Nebenplätze am Grenzlandstadion in Rheydt".split(), [(5, 6, "LOC")],
+     [("Grenzlandstadion", "LOC"), ("Rheydt", "LOC")]),
+    ("im Landschaftspark Duisburg-Nord feiern".split(), [(2, 3, "LOC")], [("Landschaftspark Duisburg-Nord", "LOC")]),
+    ("an der Königsallee 12 eröffnet".split(), [], [("Königsallee", "LOC")]),
+    # the longest name wins across the lists: the stadium, not the insurer
+    ("im Signal Iduna Park jubeln".split(), [], [("Signal Iduna Park", "LOC")]),
+    ("bei der Signal Iduna versichert".split(), [], [("Signal Iduna", "ORG")]),
 ])
-def test_known_names_become_org_where_the_ner_leaves_room(words, ents, expected):
+def test_known_names_become_entities_where_the_ner_leaves_room(words, ents, expected):
     assert spans(rule()(doc_with(words, ents))) == expected
 
 
@@ -55,28 +66,40 @@ def test_genitives_only_for_consonant_final_nouns():
 
 def test_the_list_file_skips_comments_and_dropped_names(tmp_path):
     path = tmp_path / "orgs.tsv"
-    path.write_text("# kind\tname\ntransport\tRegiobahn\n#drop\tpublic\tLandtag\t(none 15)\n\nmedia\tWAZ\n")
-    assert read_names(path) == ["Regiobahn", "WAZ"]
+    path.write_text("# label\tkind\tname\nORG\ttransport\tRegiobahn\n#drop\tORG\tpublic\tLandtag\t(none 15)\n\n"
+                    "LOC\tsite\tGrugapark\n")
+    assert read_names(path) == [("ORG", "Regiobahn"), ("LOC", "Grugapark")]
     names = read_names()
-    assert "Rheinbahn" in names and "Bundesregierung" not in names and len(names) == len(set(names))
+    assert ("ORG", "Rheinbahn") in names and ("LOC", "Grugapark") in names
+    assert all(name != "Bundesregierung" for _, name in names)
+    assert len({name for _, name in names}) == len(names)  # one label per name
+
+
+@pytest.mark.parametrize("line", ["ORG\tRegiobahn", "MISC\tevent\tRuhrtriennale", "LOC\tsite\t  "])
+def test_a_malformed_list_line_is_reported_with_its_place(tmp_path, line):
+    path = tmp_path / "names.tsv"
+    path.write_text(f"# header\n{line}\n")
+    with pytest.raises(ValueError, match=r"names.tsv:2: expected label<TAB>kind<TAB>name"):
+        read_names(path)
 
 
 def test_the_list_travels_with_the_model(tmp_path):
     nlp = spacy.blank("de")
-    nlp.add_pipe("newsmine_known_orgs")
-    nlp.get_pipe("newsmine_known_orgs").names = ["Wupperverband"]
+    nlp.add_pipe("newsmine_known_names")
+    nlp.get_pipe("newsmine_known_names").names = [("ORG", "Wupperverband"), ("LOC", "Bevertalsperre")]
     nlp.to_disk(tmp_path / "p")
     loaded = spacy.load(tmp_path / "p")
-    assert loaded.get_pipe("newsmine_known_orgs").names == ["Wupperverband"]
-    assert [(e.text, e.label_) for e in loaded("Der Wupperverband senkt den Pegel").ents] == [("Wupperverband", "ORG")]
+    assert loaded.get_pipe("newsmine_known_names").names == [("ORG", "Wupperverband"), ("LOC", "Bevertalsperre")]
+    doc = loaded("Der Wupperverband senkt die Bevertalsperre")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Wupperverband", "ORG"), ("Bevertalsperre", "LOC")]
 
 
 def test_shipped_model_has_the_repository_list_and_uses_it():
     nlp = load()
-    assert spacy.load(DEFAULT_MODEL).get_pipe("known_orgs").names == read_names()
+    assert spacy.load(DEFAULT_MODEL).get_pipe("known_names").names == read_names()
     text = "Die Regiobahn fährt ab Montag wieder nach Fahrplan."
     assert [(e.text, e.label) for e in entities(nlp(text))] == [("Regiobahn", "ORG")]
-    with nlp.select_pipes(disable=["known_orgs"]):
+    with nlp.select_pipes(disable=["known_names"]):
         # written so that the statistical NER alone misses it
         assert [(e.text, e.label) for e in entities(nlp(text))] == []
 
@@ -98,10 +121,14 @@ def test_agreement_counts_how_the_training_data_annotate_each_name(tmp_path):
     counts = agreement(docs, ["Bundesregierung", "Bundesfinanzhof", "Rheinbahn", "WAZ"])
     assert counts == {"Bundesregierung": Counter({"none": 3, "exact-ORG": 1}),
                       "Bundesfinanzhof": Counter({"inside-ORG": 1}), "Rheinbahn": Counter({"exact-ORG": 1})}
-    assert disagrees(counts["Bundesregierung"])
-    assert not disagrees(Counter({"none": 2}))  # too few to say
-    path = tmp_path / "orgs.tsv"
-    path.write_text("# header\npublic\tBundesregierung\ntransport\tRheinbahn\n")
+    assert disagrees(counts["Bundesregierung"], "ORG")
+    assert not disagrees(Counter({"none": 2}), "ORG")  # too few to say
+    # another label counts against a name, its own for it
+    assert disagrees(Counter({"exact-LOC": 3, "exact-ORG": 1}), "ORG")
+    assert not disagrees(Counter({"exact-LOC": 3, "exact-ORG": 1}), "LOC")
+    path = tmp_path / "names.tsv"
+    path.write_text("# header\nORG\tpublic\tBundesregierung\nORG\ttransport\tRheinbahn\n")
     assert apply(path, counts) == ["Bundesregierung"]
-    assert path.read_text() == "# header\n#drop\tpublic\tBundesregierung\t(none 3, exact-ORG 1)\ntransport\tRheinbahn\n"
-    assert read_names(path) == ["Rheinbahn"]
+    assert path.read_text() == ("# header\n#drop\tORG\tpublic\tBundesregierung\t(none 3, exact-ORG 1)\n"
+                                "ORG\ttransport\tRheinbahn\n")
+    assert read_names(path) == [("ORG", "Rheinbahn")]

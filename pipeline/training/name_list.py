@@ -1,12 +1,13 @@
-"""Check the known-organisation list against the training data's annotation.
+"""Check the known-names list against the training data's annotation.
 
-``python -m pipeline.training.org_list [--apply]`` finds every name of
-``pipeline/data/organisations.tsv`` in the training data (GermEval 2014 train, SmartData,
-the corpus train split) and counts how its occurrences are annotated: exactly as ORG, as
-another label, inside a longer entity, or not at all. A name whose occurrences are more often
-unannotated or PER/LOC than ORG (GermEval leaves ``Bundesregierung`` unannotated 33 times of
-37) would add spans the annotators did not want; ``--apply`` comments such names out, with
-their counts, so the list says why they are missing. Dev and test data are never read.
+``python -m pipeline.training.name_list [--apply]`` finds every name of
+``pipeline/data/known_names.tsv`` in the training data (GermEval 2014 train, SmartData, the
+corpus train split) and counts how its occurrences are annotated: exactly with a label, inside
+a longer entity, or not at all. A name whose occurrences are more often unannotated or
+annotated with another label than with its own (GermEval leaves ``Bundesregierung``
+unannotated 33 times of 37) would add spans the annotators did not want; ``--apply`` comments
+such names out, with their counts, so the list says why they are missing. Dev and test data
+are never read.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from pipeline.nlp.known_orgs import LIST, read_names
+from pipeline.nlp.known_names import LIST, read_names
 
 DROPPED = "#drop\t"
 MIN_COUNT = 3  # fewer occurrences say little: GermEval leaves single mentions unannotated by oversight
@@ -59,10 +60,11 @@ def agreement(docs: Iterable[Doc], names: list[str]) -> dict[str, Counter]:
     return counts
 
 
-def disagrees(counter: Counter, min_count: int = MIN_COUNT) -> bool:
-    """Seen at least ``min_count`` times, more often unannotated or as PER/LOC than as ORG."""
-    other = counter["none"] + counter["exact-PER"] + counter["exact-LOC"]
-    return sum(counter.values()) >= min_count and other > counter["exact-ORG"]
+def disagrees(counter: Counter, label: str, min_count: int = MIN_COUNT) -> bool:
+    """Seen at least ``min_count`` times, more often unannotated or with another of PER/LOC/ORG
+    as the whole span than with ``label``."""
+    other = counter["none"] + sum(counter[f"exact-{lab}"] for lab in ("PER", "LOC", "ORG") if lab != label)
+    return sum(counter.values()) >= min_count and other > counter[f"exact-{label}"]
 
 
 def training_docs(shared: Path) -> list[Doc]:
@@ -82,10 +84,10 @@ def apply(path: Path, counts: dict[str, Counter]) -> list[str]:
     """Comment out the names that :func:`disagrees` flags (with their counts); returns them."""
     dropped, lines = [], []
     for line in path.read_text(encoding="utf-8").splitlines():
-        name = line.split("\t")[-1].strip() if line.strip() and not line.startswith("#") else ""
-        counter = counts.get(name)
-        if counter and disagrees(counter):
-            dropped.append(name)
+        fields = line.split("\t") if line.strip() and not line.startswith("#") else []
+        counter = counts.get(fields[-1].strip()) if fields else None
+        if counter and disagrees(counter, fields[0]):
+            dropped.append(fields[-1].strip())
             line = f"{DROPPED}{line}\t({', '.join(f'{k} {v}' for k, v in counter.most_common())})"
         lines.append(line)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -100,13 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--list", type=Path, default=LIST)
     parser.add_argument("--apply", action="store_true", help="comment out the names the training data disagree with")
     args = parser.parse_args(argv)
-    names = read_names(args.list)
-    counts = agreement(training_docs(args.shared), names)
+    labels = dict((name, label) for label, name in read_names(args.list))
+    counts = agreement(training_docs(args.shared), list(labels))
     total = sum(counts.values(), Counter())
-    print(f"{len(names)} names, {len(counts)} found in the training data; occurrences: {dict(total.most_common())}")
+    print(f"{len(labels)} names, {len(counts)} found in the training data; occurrences: {dict(total.most_common())}")
     for name, counter in sorted(counts.items(), key=lambda x: -sum(x[1].values())):
-        if disagrees(counter):
-            print(f"  disagrees: {name}: {dict(counter.most_common())}")
+        if disagrees(counter, labels[name]):
+            print(f"  disagrees: {labels[name]} {name}: {dict(counter.most_common())}")
     if args.apply:
         print(f"commented out: {len(apply(args.list, counts))}")
 
