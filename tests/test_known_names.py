@@ -92,6 +92,10 @@ def test_the_list_travels_with_the_model(tmp_path):
     assert loaded.get_pipe("newsmine_known_names").names == [("ORG", "Wupperverband"), ("LOC", "Bevertalsperre")]
     doc = loaded("Der Wupperverband senkt die Bevertalsperre")
     assert [(e.text, e.label_) for e in doc.ents] == [("Wupperverband", "ORG"), ("Bevertalsperre", "LOC")]
+    # new names after the first document take effect
+    loaded.get_pipe("newsmine_known_names").names = [("ORG", "Ruhrverband")]
+    doc = loaded("Der Ruhrverband senkt die Bevertalsperre")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Ruhrverband", "ORG")]
 
 
 def test_shipped_model_has_the_repository_list_and_uses_it():

@@ -86,8 +86,18 @@ class KnownNames:
         self.make_doc = make_doc
         self.name = name
         self.relabel = relabel
-        self.names = read_names() if names is None else names
         self._matcher: PhraseMatcher | None = None
+        self.names = read_names() if names is None else names
+
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        """``(label, name)`` pairs; setting them rebuilds the matcher on the next document."""
+        return self._names
+
+    @names.setter
+    def names(self, names: list[tuple[str, str]]) -> None:
+        self._names = [(label, name) for label, name in names]
+        self._matcher = None
 
     def _matches(self, doc: Doc) -> list[Span]:
         if self._matcher is None:  # built on first use, with the loaded pipeline's tokenizer
@@ -138,16 +148,14 @@ class KnownNames:
         (path / DATA_FILE).write_text(json.dumps(self.names, ensure_ascii=False, indent=0), encoding="utf-8")
 
     def from_disk(self, path, *, exclude: Iterable[str] = ()) -> KnownNames:
-        self.names = [tuple(pair) for pair in json.loads((ensure_path(path) / DATA_FILE).read_text(encoding="utf-8"))]
-        self._matcher = None
+        self.names = json.loads((ensure_path(path) / DATA_FILE).read_text(encoding="utf-8"))
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return json.dumps(self.names, ensure_ascii=False).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> KnownNames:
-        self.names = [tuple(pair) for pair in json.loads(data)]
-        self._matcher = None
+        self.names = json.loads(data)
         return self
 
 
