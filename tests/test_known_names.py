@@ -69,6 +69,9 @@ def test_the_list_file_skips_comments_and_dropped_names(tmp_path):
     path.write_text("# label\tkind\tname\nORG\ttransport\tRegiobahn\n#drop\tORG\tpublic\tLandtag\t(none 15)\n\n"
                     "LOC\tsite\tGrugapark\n")
     assert read_names(path) == [("ORG", "Regiobahn"), ("LOC", "Grugapark")]
+    # a file saved by an editor that writes a byte-order mark and Windows line ends reads the same
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text().replace("\n", "\r\n").encode("utf-8"))
+    assert read_names(path) == [("ORG", "Regiobahn"), ("LOC", "Grugapark")]
     names = read_names()
     assert ("ORG", "Rheinbahn") in names and ("LOC", "Grugapark") in names
     assert all(name != "Bundesregierung" for _, name in names)

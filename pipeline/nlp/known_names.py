@@ -44,7 +44,7 @@ def read_names(path: Path = LIST) -> list[tuple[str, str]]:
     """``(label, name)`` pairs of ``known_names.tsv`` (``label<TAB>kind<TAB>name`` lines; ``#``
     starts a comment, so ``#drop`` lines are skipped)."""
     names = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
