@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 import spacy
 from rule_docs import NLP, doc_with, spans
-from spacy.tokens import Doc, Span
 
 from pipeline.nlp.known_names import KnownNames, read_names, with_genitives
 from pipeline.nlp.model import DEFAULT_MODEL, entities, load
@@ -111,20 +110,14 @@ def test_shipped_model_has_the_repository_list_and_uses_it():
         assert [(e.text, e.label) for e in entities(nlp(text))] == []
 
 
-def gold(words: list[str], ents: list[tuple[int, int, str]]) -> Doc:
-    doc = Doc(NLP.vocab, words=words)
-    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
-    return doc
-
-
 def test_agreement_counts_how_the_training_data_annotate_each_name(tmp_path):
-    docs = [gold("Die Bundesregierung will".split(), []),
-            gold("Die Bundesregierung will".split(), []),  # repeated documents count once
-            gold("Die Bundesregierung sagt".split(), []),
-            gold("laut Bundesregierung heute".split(), []),
-            gold("die Bundesregierung Merkel".split(), [(1, 2, "ORG")]),
-            gold("Der Bundesfinanzhof Münster".split(), [(1, 3, "ORG")]),
-            gold("bei Rheinbahn in".split(), [(1, 2, "ORG")])]
+    docs = [doc_with("Die Bundesregierung will".split(), []),
+            doc_with("Die Bundesregierung will".split(), []),  # repeated documents count once
+            doc_with("Die Bundesregierung sagt".split(), []),
+            doc_with("laut Bundesregierung heute".split(), []),
+            doc_with("die Bundesregierung Merkel".split(), [(1, 2, "ORG")]),
+            doc_with("Der Bundesfinanzhof Münster".split(), [(1, 3, "ORG")]),
+            doc_with("bei Rheinbahn in".split(), [(1, 2, "ORG")])]
     counts = agreement(docs, ["Bundesregierung", "Bundesfinanzhof", "Rheinbahn", "WAZ"])
     assert counts == {"Bundesregierung": Counter({"none": 3, "exact-ORG": 1}),
                       "Bundesfinanzhof": Counter({"inside-ORG": 1}), "Rheinbahn": Counter({"exact-ORG": 1})}

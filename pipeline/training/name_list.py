@@ -83,7 +83,7 @@ def training_docs(shared: Path) -> list[Doc]:
 def apply(path: Path, counts: dict[str, Counter]) -> list[str]:
     """Comment out the names that :func:`disagrees` flags (with their counts); returns them."""
     dropped, lines = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
         fields = line.split("\t") if line.strip() and not line.startswith("#") else []
         counter = counts.get(fields[-1].strip()) if fields else None
         if counter and disagrees(counter, fields[0]):
