@@ -21,7 +21,7 @@ from pathlib import Path
 # (stage, substrings of a frame; the first stage with a match takes the sample)
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("model load + imports", ("load (pipeline/nlp/model.py", "_find_and_load", "_load_model (pipeline/cli.py")),
-    ("extract: HTML -> main text", ("extract (pipeline/extract.py", "decode_html (pipeline/extract.py")),
+    ("extract: HTML -> main text", ("(pipeline/extract/",)),
     ("decompress gzip", ("decompress (gzip.py",)),
     ("SimHash", ("simhash (pipeline/dedup.py",)),
     ("money component", ("(pipeline/nlp/money.py",)),

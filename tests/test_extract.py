@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import extract as extract_module
 from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, parse_date
+from pipeline.extract import charset as extract_charset
 
 # --------------------------------------------------------------------------- pages
 
@@ -475,7 +475,8 @@ def test_deeply_nested_page_does_not_crash() -> None:
 
 
 def test_huge_input_is_truncated(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_module, "MAX_INPUT_CHARS", 2000)
+    # bytes input: the limit is read where the bytes are decoded (pipeline.extract.charset)
+    monkeypatch.setattr(extract_charset, "MAX_INPUT_CHARS", 2000)
     page = "<html><body><p>" + "Ein langer Satz über Duisburg. " * 500 + "</p></body></html>"
     ex = extract(page.encode())
     assert any("truncated" in w for w in ex.warnings)

@@ -1,0 +1,120 @@
+"""Author names: splitting and checking name strings, and bylines on the page (byline markup,
+"Von Anna Schmidt" lines)."""
+
+from __future__ import annotations
+
+import re
+
+from .text import El, classid, dedupe, is_element, text_of, unescape, xp_byline
+
+_BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
+
+_NAME_PARTICLES = {"von", "van", "de", "der", "den", "del", "da", "di", "du", "la", "le", "zu", "zur", "vom",
+                   "ter", "ten", "al", "el", "bin", "ibn", "y", "und"}
+_AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "reuters", "dts", "ddp", "apa", "red", "redaktion"}
+_NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "mehr", "artikel", "teilen",
+                   "kommentar", "kommentare", "minuten", "lesezeit", "update", "von", "am", "um", "heute",
+                   "gestern", "autor", "autorin", "folgen", "profil", "e-mail", "mail", "redakteur", "redakteurin",
+                   "newsletter", "anzeige", "startseite", "anfang", "ende", "mitte", "seit", "bis",
+                   "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+                   "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+                   "oktober", "november", "dezember"}
+_BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|text|autor|autorin|autoren"
+                               r"|verfasst von|geschrieben von|by)\s*[:]?\s+", re.I)
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
+
+
+def _looks_like_name(s: str, strict: bool = True) -> bool:
+    """Plausible person name ("Anna Schmidt", "Selin Aydın", "Hans-Peter von der Heide")."""
+    if not s or len(s) > 60 or any(ch.isdigit() for ch in s) or "@" in s or "http" in s.lower():
+        return False
+    tokens = s.split()
+    if len(tokens) == 1:
+        return s.casefold() in _AGENCIES if strict else (s[0].isupper() or s.casefold() in _AGENCIES)
+    if len(tokens) > 5:
+        return False
+    if any(t.casefold().strip(".") in _NOT_NAME_WORDS and t.casefold() not in _NAME_PARTICLES for t in tokens):
+        return False
+    for t in tokens:
+        if t.casefold() in _NAME_PARTICLES:
+            continue
+        if not t[0].isupper():
+            return False
+        if not all(ch.isalpha() or ch in "-.'’" for ch in t):
+            return False
+    return tokens[-1].casefold() not in _NAME_PARTICLES
+
+
+def _clean_author(raw: str) -> str:
+    s = unescape(raw)
+    s = _BYLINE_PREFIX_RE.sub("", s).strip(" ,;|·–-")
+    return s
+
+
+def split_names(raw: str, strict: bool) -> list[str]:
+    """Split an author string into names; structured sources (strict=False) may keep odd names."""
+    s = _clean_author(raw)
+    if not s:
+        return []
+    parts = [p.strip(" .,;|·–-") for p in _NAME_SPLIT_RE.split(s)]
+    parts = [p for p in parts if p]
+    if parts and all(_looks_like_name(p, strict=True) for p in parts):
+        return parts
+    # "Anna Schmidt, Redakteurin" or "Anna Schmidt, Duisburg": keep the names.
+    names = [p for p in parts if _looks_like_name(p, strict=True)]
+    if names or strict:
+        return names
+    if len(s) <= 100 and not s.lower().startswith("http"):
+        return [s]  # structured data: an organisation name like "Rhein-Ruhr-Bote"
+    return []
+
+
+def byline_authors(root: El) -> tuple[list[str], list[El]]:
+    """Authors from byline markup; also the byline elements found (removed from the text later)."""
+    names: list[str] = []
+    elements: list[El] = []
+    for el in xp_byline(root):
+        if not is_element(el) or el.tag in ("html", "body", "article", "main"):
+            continue
+        itemprop = (el.get("itemprop") or "").lower()
+        rel = (el.get("rel") or "").lower()
+        cid = classid(el)
+        if not (itemprop == "author" or rel == "author" or (cid.strip() and _BYLINE_RE.search(cid))):
+            continue
+        text = text_of(el)
+        if not text or len(text) > 200:
+            continue
+        elements.append(el)
+        inner = [d for d in el.iter() if is_element(d) and (d.get("itemprop") or "").lower() == "name"]
+        source = [text_of(d) for d in inner] if inner else [text]
+        for s in source:
+            s = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", s)[0]
+            names.extend(split_names(s, strict=True))
+    return dedupe(names), elements
+
+
+_VON_RE = re.compile(r"^(?:von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
+
+
+def von_bylines(root: El) -> tuple[list[str], list[El]]:
+    """"Von Anna Schmidt" lines in short elements."""
+    names: list[str] = []
+    elements: list[El] = []
+    for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li"):
+        first = (el.text or "").strip()
+        if not first or not first[:6].lower().startswith(("von", "text", "autor")):
+            continue
+        text = text_of(el)
+        if len(text) > 150:
+            continue
+        m = _VON_RE.match(text)
+        if not m:
+            continue
+        rest = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", m.group(1))[0]
+        found = split_names(rest, strict=True)
+        if found:
+            names.extend(found)
+            elements.append(el)
+        if len(elements) >= 3:
+            break
+    return dedupe(names), elements

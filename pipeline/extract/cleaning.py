@@ -1,0 +1,372 @@
+"""Page cleaning: image captions (collected, then removed), boilerplate elements (navigation,
+cookie banners, newsletter and paywall boxes, "Meistgelesen"/"Zum Thema" boxes), and the
+recognisers for boilerplate paragraphs (credits, "Lesen Sie auch", teasers, date lines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .dates import is_date_line
+from .text import (
+    HEADING_TAGS,
+    El,
+    classid,
+    dedupe,
+    drop,
+    is_element,
+    iter_ancestors,
+    link_text_len,
+    norm,
+    norm_key,
+    raw_text,
+    text_of,
+    xp_attrs,
+    xp_boiler,
+)
+
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "iframe", "frame",
+    "frameset", "button", "select", "input", "textarea", "object", "embed", "video", "audio", "canvas",
+    "svg", "map", "dialog", "menu", "link", "meta", "head", "picture", "source", "img",
+)
+_DROP_ROLES = {"navigation", "contentinfo", "search", "complementary", "dialog", "alertdialog", "menu",
+               "menubar", "toolbar"}
+# Always removed.
+_STRONG_BOILER_RE = re.compile(
+    r"cookie|consent|gdpr|newsletter|comments?(?:$|[\s_-])|kommentare|disqus|advert|(?:^|[\s_])ads?(?:$|[\s_-])"
+    r"|(?:^|[\s_])ad-|-ad(?:$|[\s_])|adslot|ad_slot|anzeige|outbrain|taboola|breadcrumb|social|share|sharing"
+    r"|sr-only|visually-hidden|screen-reader|skip-?link|print-only|banner-ad"
+)
+_EXEMPT_BOILER_RE = re.compile(r"cookie|consent|gdpr|newsletter|comment|kommentar|disqus")
+# Removed unless the element holds most of the page's paragraph text.
+_WEAK_BOILER_RE = re.compile(
+    r"paywall|teaser-?list|related|recommend|meistgelesen|most-?read|mostviewed|most-?popular|popular"
+    r"|promo|sidebar|widget|trending|toplist|top-?news|more-?articles|weitere|empfehlung|read-?more"
+    r"|subscribe|abo-?(?:box|teaser|hint)|plus-?teaser|login|signup|overlay|modal"
+)
+# Footer-like blocks ("article-footer", "story__footer"): removed unless they wrap much of the text.
+_FOOTER_CLASS_RE = re.compile(r"footer")
+POSITIVE_RE = re.compile(
+    r"article-?body|article__body|articlebody|article-?text|article__text|artikel|story|content|text|entry"
+    r"|post-?body|main|body|copy"
+)
+
+_CAPTION_CLASS_RE = re.compile(r"caption|bildunterschrift|bu-text|image-?text|img-?text|legend")
+_CREDIT_CLASS_RE = re.compile(r"credit|copyright|source|photographer|fotograf|quelle|foto|photo-?by")
+_BOX_HEADINGS = (
+    "meistgelesen", "meistgelesene artikel", "meistgelesene nachrichten", "meist gelesen", "neueste artikel",
+    "neueste nachrichten", "zum thema", "aus dem ressort", "mehr zum thema", "auch interessant",
+    "das könnte sie auch interessieren", "das könnte dich auch interessieren", "lesen sie auch",
+    "weitere artikel", "weitere nachrichten", "mehr aus dem ressort", "mehr nachrichten", "top-themen",
+    "topthemen", "empfehlungen", "unsere empfehlungen", "beliebte artikel", "verwandte artikel",
+    "ähnliche artikel", "newsletter", "kommentare", "artikel teilen", "teilen",
+)
+_BOX_HEADINGS_SET = set(_BOX_HEADINGS)
+_BOX_HEADING_PREFIX_RE = re.compile(
+    "(?:" + "|".join(re.escape(h) for h in _BOX_HEADINGS if h != "teilen") + r") .{1,35}$"
+)
+
+_CREDIT_LINE_RE = re.compile(
+    r"^(?:\(?\s*(?:foto|fotos|bild|bilder|grafik|illustration|video|quelle|copyright|titelbild|titelfoto"
+    r"|symbolbild|symbolfoto|archivbild|archivfoto|fotomontage|montage|karte|bildquelle|bildrechte|photo)"
+    r"\s*(?:[:©/]|\(c\))|©|\(c\)\s|copyright\s)",
+    re.I,
+)
+_CREDIT_TAIL_RE = re.compile(
+    r"\s*[(\[|/–-]?\s*(?:(?:fotos?|bild|quelle|grafik|archivbild|archivfoto|symbolbild|symbolfoto|photo)\s*(?::|©)"
+    r"|©|\(c\)\s).*$",
+    re.I,
+)
+_SHORT_CREDIT_RE = re.compile(r"^(?:dpa|afp|ap|epd|kna|sid|reuters|imago|getty images|picture alliance)"
+                              r"(?:\s*[/|,]\s*[\w .-]{0,40})?$", re.I)
+_READ_ALSO_RE = re.compile(
+    r"^(?:(?:lesen sie auch|lies auch|lesetipp|hier lesen sie|das könnte sie auch interessieren"
+    r"|empfehlung der redaktion)\b"
+    # phrases that can also open a real sentence ("Zum Thema Verkehr sagte ...") need a colon or dash
+    r"|(?:auch interessant|mehr zum thema|zum thema|weiterlesen|mehr dazu|mehr lesen|passend dazu|siehe auch)"
+    r"\s*(?:[:\-–—]|$))",
+    re.I,
+)
+_TEASER_PHRASES = (
+    "jetzt abonnieren", "weiterlesen mit", "sie haben bereits ein abo", "jetzt weiterlesen",
+    "newsletter abonnieren", "zum newsletter", "jetzt registrieren", "jetzt anmelden", "mit plus weiterlesen",
+    "abo abschließen", "jetzt kostenlos registrieren", "dieser artikel ist exklusiv", "exklusiv für abonnenten",
+    "wir verwenden cookies", "cookie-einstellungen", "artikel teilen", "artikel drucken", "artikel merken",
+    "hier geht es zum newsletter", "hier geht's zum newsletter", "kostenlosen newsletter",
+)
+
+# "Mehr aus dem Ressort Lokales", "Mehr zum Thema: ...", "Alle Artikel aus Essen": link lines closing an article.
+MORE_LINE_RE = re.compile(
+    r"^(?:mehr\s+(?:aus|zum|zu|von|über|ueber|news|nachrichten|artikel|themen|lesen|dazu|infos?)\b"
+    r"|weitere\s+(?:artikel|nachrichten|themen|news|infos?|meldungen)\b|alle\s+(?:artikel|nachrichten|news|meldungen)\b"
+    r"|zur(?:ück zur)?\s+(?:übersicht|startseite|ressort)|zurück\b)",
+    re.I,
+)
+# Live-blog entry chrome: "00:51 Uhr", "Heute, 14:05", "vor 5 Minuten", "Update 14:05 Uhr".
+_TIME_LINE_RE = re.compile(
+    r"^(?:(?:update|aktualisiert|neu|heute|gestern|vorgestern|montag|dienstag|mittwoch|donnerstag|freitag"
+    r"|samstag|sonntag|mo|di|mi|do|fr|sa|so)\.?\s*[,:|·–-]?\s*)?(?:um\s+)?(?:[01]?\d|2[0-3])[:.][0-5]\d"
+    r"(?:[:.][0-5]\d)?\s*(?:uhr|h)?\.?$"
+    r"|^vor\s+(?:\d+|einer|einem|wenigen)\s+(?:sekunden?|minuten?|min\.?|stunden?|std\.?|tagen?)$",
+    re.I,
+)
+_AD_LINES = {"anzeige", "werbung", "advertisement", "sponsored", "- anzeige -", "– anzeige –"}
+
+
+def is_box_heading(text: str) -> bool:
+    """ "Meistgelesen", "Zum Thema", "Mehr zum Thema Verkehr", "Lesen Sie auch:" ..."""
+    if len(text) > 200:
+        return False
+    key = norm_key(text)
+    if not key or len(key) > 80:
+        return False
+    return key in _BOX_HEADINGS_SET or bool(_BOX_HEADING_PREFIX_RE.match(key))
+
+
+def collect_captions(root: El) -> list[str]:
+    """Collect image captions (without photo credits) and remove figures/caption elements."""
+    captions: list[str] = []
+    targets: list[El] = []
+    for el in root.iter("figure", "figcaption"):
+        targets.append(el)
+    for el in xp_attrs(root):
+        if not is_element(el) or el.tag in ("figure", "figcaption", "body", "html", "article", "main"):
+            continue
+        cid = classid(el)
+        if (cid.strip() and _CAPTION_CLASS_RE.search(cid)) or (el.get("itemprop") or "").lower() == "caption":
+            targets.append(el)
+    for el in targets:
+        nodes = [el] if el.tag != "figure" else []
+        if el.tag == "figure":
+            nodes = list(el.iter("figcaption")) or [
+                d for d in el.iter() if is_element(d) and d is not el and _CAPTION_CLASS_RE.search(classid(d))
+            ]
+        for node in nodes:
+            text = _caption_text(node)
+            if text:
+                captions.append(text)
+    for el in targets:
+        if el.tag == "figure" or el.tag == "figcaption" or len(text_of(el)) < 600:
+            drop(el)
+    return dedupe(captions)
+
+
+def _caption_text(node: El) -> str:
+    parts: list[str] = []
+    skip: set[El] = set()
+    for d in node.iter():
+        if not is_element(d) or d is node:
+            continue
+        if _CREDIT_CLASS_RE.search(classid(d)):
+            skip.add(d)
+    if skip:
+        # text of node without the credit subtrees
+        for piece in _itertext_skipping(node, skip):
+            parts.append(piece)
+        text = norm(" ".join(parts))
+    else:
+        text = text_of(node)
+    text = _CREDIT_TAIL_RE.sub("", text).strip()
+    if _CREDIT_LINE_RE.match(text) or _SHORT_CREDIT_RE.match(text):
+        return ""
+    return text if len(text) >= 3 else ""
+
+
+def _itertext_skipping(node: El, skip: set[El]) -> Iterator[str]:
+    stack: list[tuple[El, bool]] = [(node, False)]
+    while stack:
+        el, tail_only = stack.pop()
+        if tail_only:
+            if el.tail:
+                yield el.tail
+            continue
+        if el is not node:
+            stack.append((el, True))
+        if el in skip or not isinstance(el.tag, str):
+            continue
+        if el.text:
+            yield el.text
+        for child in reversed(list(el)):
+            stack.append((child, False))
+
+
+def _paragraph_text_total(el: El) -> int:
+    total = 0
+    for p in el.iter("p"):
+        n = len(norm(raw_text(p)))
+        if n >= 25:
+            total += n
+    return total
+
+
+def remove_boilerplate(root: El) -> None:
+    """Remove navigation, site headers, forms, class-matched boxes (cookie, newsletter...)."""
+    doomed: list[El] = []
+    for el in root.iter(*_DROP_TAGS):
+        if el.tag == "script" and "ld+json" in (el.get("type") or "").lower():
+            doomed.append(el)
+            continue
+        if el.tag == "img":
+            continue  # harmless; kept for tail text
+        doomed.append(el)
+    for el in doomed:
+        drop(el)
+
+    doc_total = 0
+    weak: list[El] = []
+    strong: list[El] = []
+    forms: list[El] = []
+    footers: list[El] = []
+    for el in xp_boiler(root):
+        if not is_element(el) or el.tag in ("html", "body", "main", "article"):
+            continue
+        role = (el.get("role") or "").lower()
+        if role in _DROP_ROLES:
+            strong.append(el)
+            continue
+        if el.tag == "form":
+            forms.append(el)  # some CMS (ASP.NET) wrap the whole page in a <form>
+            continue
+        if el.tag == "header" or role == "banner":
+            if not any(a.tag in ("article", "main") for a in iter_ancestors(el)):
+                has_h1 = next(el.iter("h1"), None) is not None
+                if not has_h1 or next(el.iter("nav"), None) is not None:
+                    strong.append(el)
+                    continue
+        if (el.get("itemprop") or "").lower() in ("articlebody", "text"):
+            continue
+        cid = classid(el).strip()
+        if not cid:
+            continue
+        if el.get("hidden") is not None and el.tag not in ("div", "section"):
+            strong.append(el)
+        elif _STRONG_BOILER_RE.search(cid):
+            strong.append(el)
+        elif _WEAK_BOILER_RE.search(cid):
+            weak.append(el)
+        elif _FOOTER_CLASS_RE.search(cid):
+            footers.append(el)
+    if weak or strong or forms or footers:
+        doc_total = _paragraph_text_total(root)
+
+    def holds_the_article(el: El) -> bool:
+        inside = _paragraph_text_total(el)
+        return bool(doc_total) and inside >= 400 and inside >= 0.5 * doc_total
+
+    for el in strong:
+        cid = classid(el)
+        if (el.getparent() is not None and not _EXEMPT_BOILER_RE.search(cid) and POSITIVE_RE.search(cid)
+                and holds_the_article(el)):
+            continue  # e.g. <div class="content has-social-bar"> around the article
+        drop(el)
+    for el in weak:
+        if el.getparent() is None or holds_the_article(el):
+            continue  # e.g. a paywall wrapper around the article text itself
+        drop(el)
+    for el in footers:
+        if el.getparent() is None or (doc_total and _paragraph_text_total(el) > 0.3 * doc_total):
+            continue  # e.g. <div class="page has-sticky-footer"> around the article
+        drop(el)
+    for el in forms:
+        if el.getparent() is None or (doc_total and _paragraph_text_total(el) >= 0.5 * doc_total):
+            continue
+        if next(el.iter("h1"), None) is None:
+            drop(el)
+
+
+def remove_boxes(root: El) -> None:
+    """Remove blocks headed "Meistgelesen", "Zum Thema", "Lesen Sie auch" and the like."""
+    candidates: list[El] = []
+    for el in root.iter():
+        if not is_element(el):
+            continue
+        if el.tag in HEADING_TAGS:
+            candidates.append(el)
+        elif el.tag in ("p", "strong", "b", "span", "div", "dt", "legend", "header") and len(el) <= 2:
+            if len(el) == 0:
+                if el.text and len(el.text) < 200 and is_box_heading(el.text):
+                    candidates.append(el)
+            elif "head" in classid(el) or "title" in classid(el):
+                candidates.append(el)
+    for el in candidates:
+        if el.getparent() is None:
+            continue
+        text = text_of(el)
+        if not is_box_heading(text):
+            continue
+        heading = el
+        # climb through pure wrappers (<h2><span>Zum Thema</span></h2>)
+        while True:
+            parent = heading.getparent()
+            if parent is None or parent.tag in ("body", "html", "main", "article") or text_of(parent) != text:
+                break
+            heading = parent
+        box = heading.getparent()
+        if box is None:
+            continue
+        box_text = text_of(box)
+        box_plain = len(box_text) - link_text_len(box) - len(text)
+        protected = box.tag in ("body", "html", "main", "article") or (box.get("itemprop") or "").lower() == "articlebody"
+        before = 0  # article text ahead of the heading in the same parent: the heading is inside the body
+        for sib in heading.itersiblings(preceding=True):
+            if is_element(sib):
+                before += len(text_of(sib)) - link_text_len(sib)
+                if before >= 80:
+                    break
+        if not protected and box_plain < 300 and before < 80:
+            drop(box)
+            continue
+        # heading inside the body: drop it and the link lists that follow it
+        follower = heading.getnext()
+        drop(heading)
+        while follower is not None:
+            nxt = follower.getnext()
+            if not is_element(follower):
+                follower = nxt
+                continue
+            ftext = text_of(follower)
+            links = link_text_len(follower)
+            if follower.tag in HEADING_TAGS:
+                break
+            linky = bool(ftext) and links / max(1, len(ftext)) > 0.4
+            listy = follower.tag in ("ul", "ol", "dl")
+            teaser_div = follower.tag in ("div", "section", "article", "aside") and links > 0 and len(ftext) - links < 300
+            read_also = follower.tag == "p" and bool(_READ_ALSO_RE.match(ftext))
+            if not (linky or listy or teaser_div or read_also):
+                break
+            drop(follower)
+            follower = nxt
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _alpha_ratio(text: str) -> float:
+    """Share of letters among the non-space characters (normalised text: single spaces)."""
+    visible = len(text) - text.count(" ")
+    if visible <= 0:
+        return 0.0
+    return len(_LETTER_RE.findall(text)) / visible
+
+
+def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str]) -> bool:
+    """Credits, "Lesen Sie auch", newsletter/paywall teasers, repeated captions, date lines, garbage."""
+    n = len(text)
+    if key in _AD_LINES or key in _BOX_HEADINGS_SET:
+        return True
+    if n < 200 and (_CREDIT_LINE_RE.match(text) or _SHORT_CREDIT_RE.match(text)):
+        return True
+    if n < 300:
+        if _READ_ALSO_RE.match(text):
+            return True
+        low = text.casefold()
+        if any(phrase in low for phrase in _TEASER_PHRASES):
+            return True
+    if caption_keys and (key in caption_keys or norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys):
+        return True
+    if n <= 90 and is_date_line(text):
+        return True
+    if n <= 40 and _TIME_LINE_RE.match(text):
+        return True
+    return n >= 3 and _alpha_ratio(text) < 0.5

@@ -1,0 +1,248 @@
+"""The :func:`extract` entry point: the extraction cascade as a sequence of steps.
+
+Input to text (:func:`_to_text`), one parse (:func:`_parse`), metadata from JSON-LD, meta tags
+and microdata (:func:`~pipeline.extract.metadata.read_metadata`), page cleaning (:func:`_clean`),
+heuristics on the visible page (:func:`_page_heuristics`), the main text (:func:`_main_text`)
+and the output limits (:func:`_apply_limits`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.etree
+
+from .authors import byline_authors, von_bylines
+from .charset import decode_bytes, repair_mojibake
+from .cleaning import collect_captions, remove_boilerplate, remove_boxes
+from .dates import date_elements_text, dates_near_heading, find_visible_dates, time_dates
+from .main_content import (
+    article_body_paragraphs,
+    collect_units,
+    filter_units,
+    lead_elements,
+    main_containers,
+    pick_lead,
+)
+from .metadata import Metadata, choose_h1, clean_title, read_metadata
+from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
+from .text import BR_MARK, El, dedupe, drop, is_element, norm_key, text_of
+
+
+def _empty(url: str | None, warnings: list[str]) -> Extracted:
+    result = Extracted(url=url, warnings=warnings)
+    if "no main text found" not in warnings:
+        result.warnings.append("no main text found")
+    return result
+
+
+def _is_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    controls = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or c == "\ufffd")
+    return controls > 0.05 * len(sample)
+
+
+def extract(html: bytes | str, url: str | None = None) -> Extracted:
+    """Extract the main text and metadata of a news page. Never raises.
+
+    ``html`` may be bytes (decoded with :func:`decode_html` rules; warnings recorded)
+    or already decoded text. ``url`` is the address the page was fetched from; it is
+    the fallback for ``Extracted.url`` and the base for relative canonical links.
+    """
+    warnings: list[str] = []
+    base_url = url if isinstance(url, str) and url.strip() else None
+    try:
+        return _extract(html, base_url, warnings)
+    except RecursionError:
+        warnings.append("extraction failed: nesting too deep")
+    except MemoryError:
+        warnings.append("extraction failed: out of memory")
+    except Exception as err:  # noqa: BLE001 - the extractor promises not to raise
+        warnings.append(f"extraction failed: {type(err).__name__}: {str(err)[:200]}")
+    return _empty(base_url, warnings)
+
+
+def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
+    """The cascade behind :func:`extract` (which catches what this raises)."""
+    text = _to_text(html, warnings)
+    if text is None:
+        return _empty(url, warnings)
+    root = _parse(text, warnings)
+    if root is None:
+        return _empty(url, warnings)
+    meta = read_metadata(root, url, warnings)  # tiers 1 and 2, before the page is cleaned
+    captions, body = _clean(root)
+    found = _page_heuristics(body, meta)  # tier 3
+    main_text, method, lead = _main_text(body, meta, found, captions)
+    main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
+    return Extracted(
+        url=meta.canonical or url,
+        title=title or None,
+        text=main_text,
+        published=meta.published,
+        modified=meta.modified,
+        authors=dedupe(a for a in meta.authors if a),
+        section=meta.section or meta.breadcrumb_section,
+        lead=lead or None,
+        captions=captions,
+        language=meta.language,
+        method=method,
+        warnings=warnings,
+    )
+
+
+def _to_text(html: Any, warnings: list[str]) -> str | None:
+    """Input to HTML text: decode bytes, cap the length, repair mojibake, drop control characters
+    and an XML declaration. None (with a warning) for unsupported, empty or binary input."""
+    if isinstance(html, bytearray | memoryview):
+        html = bytes(html)
+    if isinstance(html, bytes):
+        text, _charset, decode_warnings = decode_bytes(html, None)
+        warnings.extend(decode_warnings)
+    elif isinstance(html, str):
+        text = html
+        if len(text) > MAX_INPUT_CHARS:
+            text = text[:MAX_INPUT_CHARS]
+            warnings.append(f"input truncated to {MAX_INPUT_CHARS} characters")
+    else:
+        warnings.append(f"unsupported input type {type(html).__name__}")
+        return None
+    if not text.strip():
+        warnings.append("empty input")
+        return None
+    if _is_binary(text):
+        warnings.append("input looks like binary data, not HTML")
+        return None
+    text, repaired = repair_mojibake(text)
+    if repaired:
+        warnings.append(f"mojibake repaired ({repaired} sequence{'s' if repaired > 1 else ''})")
+    text = re.sub("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]", "", text)
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    return text
+
+
+def _parse(text: str, warnings: list[str]) -> El | None:
+    """Parse the page once (``lxml``, comments and processing instructions removed) and mark each
+    ``<br>`` in the text that follows it. None (with a warning) when nothing usable is parsed."""
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (lxml.etree.LxmlError, ValueError) as err:
+        warnings.append(f"unparsable HTML: {str(err)[:120] or type(err).__name__}")
+        return None
+    if root is None:
+        warnings.append("unparsable HTML: no elements")
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        warnings.append("parser resource limit hit (excessive nesting or huge text node); page truncated")
+    if not is_element(root):
+        warnings.append("unparsable HTML")
+        return None
+
+    for br in root.iter("br"):
+        br.tail = BR_MARK + (br.tail or "")
+    return root
+
+
+def _clean(root: El) -> tuple[list[str], El]:
+    """Collect the image captions, then remove captions, figures and boilerplate from the tree;
+    return ``(captions, the <body> element, or the root if there is none)``."""
+    captions = collect_captions(root)
+    remove_boilerplate(root)
+    remove_boxes(root)
+    body_el = root.find("body")
+    body = body_el if body_el is not None else root
+    return captions, body
+
+
+@dataclass
+class _Findings:
+    """Elements the page heuristics found that the main-text step needs."""
+
+    lead_candidates: list[El]  # elements marked up as the lead, in document order
+    byline_elements: list[El]  # removed before the main text is read
+
+
+def _page_heuristics(body: El, meta: Metadata) -> _Findings:
+    """Tier 3, on the cleaned page: fill in the title (``<h1>``, ``<title>``), authors (bylines)
+    and dates (``<time>``, visible dates) that ``meta`` lacks, in place; find bylines and leads."""
+    h1 = choose_h1(body, meta.page_title)
+    h1_text = text_of(h1) if h1 is not None else ""
+    if not meta.title:
+        meta.title = h1_text or (clean_title(meta.page_title, meta.site_name, meta.host) if meta.page_title else None)
+    byline_names, byline_elements = byline_authors(body)
+    von_names, von_elements = von_bylines(body)
+    if not meta.authors:
+        meta.authors = byline_names or von_names
+    _page_dates(body, h1, meta)
+    return _Findings(lead_candidates=lead_elements(body), byline_elements=byline_elements + von_elements)
+
+
+def _page_dates(body: El, h1: El | None, meta: Metadata) -> None:
+    """Fill in the dates ``meta`` lacks from ``<time>`` elements, date/byline elements, and the
+    lines next to the headline; a page that only gives a modified date gets it as published too."""
+    if not meta.published or not meta.modified:
+        t_pub, t_mod = time_dates(body)
+        meta.published = meta.published or t_pub
+        meta.modified = meta.modified or t_mod
+    if not meta.published or not meta.modified:
+        for chunk in date_elements_text(body):
+            v_pub, v_mod = find_visible_dates(chunk)
+            meta.published = meta.published or v_pub
+            meta.modified = meta.modified or v_mod
+            if meta.published and meta.modified:
+                break
+    if not meta.published and not meta.modified and h1 is not None:
+        n_pub, n_mod = dates_near_heading(h1)
+        meta.published = meta.published or n_pub
+        meta.modified = meta.modified or n_mod
+    if not meta.published and meta.modified:
+        meta.published = meta.modified  # "Stand: ..." is all the page says
+
+
+def _main_text(body: El, meta: Metadata, found: _Findings, captions: list[str]) -> tuple[str, str, str | None]:
+    """Return ``(main text, method, lead)``: the heuristic text of the main containers, or the
+    JSON-LD ``articleBody`` when it is substantial; the marked-up lead (else the description)
+    is put first when the text does not already hold it. Removes the bylines from the tree."""
+    for el in found.byline_elements:
+        drop(el)
+    containers = main_containers(body)
+    lead_el = pick_lead(body, found.lead_candidates, containers)
+    lead = text_of(lead_el) if lead_el is not None else None
+    if not lead and meta.description:
+        lead = meta.description
+    units = collect_units(containers) if containers else []
+    paragraphs = [u.text for u in filter_units(units, captions, meta.title)]
+    method = "heuristic"
+    if meta.article_body:
+        body_paragraphs = article_body_paragraphs(meta.article_body, paragraphs, captions, meta.title)
+        if body_paragraphs is not None:
+            paragraphs = body_paragraphs
+            method = "json-ld"
+    if lead_el is not None and lead and paragraphs:
+        lead_key = norm_key(lead)
+        if not any(norm_key(p) == lead_key for p in paragraphs) and lead_key not in norm_key(paragraphs[0]):
+            paragraphs.insert(0, lead)
+    return "\n\n".join(paragraphs), method, lead
+
+
+def _apply_limits(main_text: str, method: str, title: str | None,
+                  warnings: list[str]) -> tuple[str, str, str | None]:
+    """Cut an overlong main text (at a paragraph boundary) and title; a main text that is too short
+    counts as none. Return ``(main text, method, title)``."""
+    if len(main_text) > MAX_TEXT_CHARS:
+        cut = main_text.rfind("\n\n", 0, MAX_TEXT_CHARS + 1)
+        main_text = main_text[: cut if cut >= MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS].rstrip()
+        warnings.append(f"main text truncated to {len(main_text)} characters (limit {MAX_TEXT_CHARS})")
+    if title and len(title) > MAX_TITLE_CHARS:
+        title = title[:MAX_TITLE_CHARS].rstrip()
+        warnings.append(f"title truncated to {MAX_TITLE_CHARS} characters")
+
+    if len(main_text) < MIN_TEXT_CHARS:
+        main_text, method = "", "none"
+        warnings.append("no main text found")
+    return main_text, method, title

@@ -1,0 +1,204 @@
+"""Dates: :func:`parse_date` (ISO 8601, German, RFC 2822) and dates found on the visible page
+(``<time datetime>``, date/byline elements, date lines near the headline)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .text import El, classid, is_element, iter_ancestors, norm, text_of, xp_classid
+
+_MONTHS = {
+    "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1, "january": 1,
+    "februar": 2, "feb": 2, "febr": 2, "february": 2,
+    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12, "december": 12, "dec": 12,
+}
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_TIME_PART = r"(?:\s*,?\s*(?:um\s+)?(?P<hh>[01]?\d|2[0-3])[:.](?P<mi>[0-5]\d)(?:[:.](?P<ss>[0-5]\d))?\s*(?:Uhr|h\b)?)?"
+_ISO_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_DE_NUM_RE = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d])" + _TIME_PART)
+_DE_TEXT_RE = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\.?\s*(?P<mon>" + _MONTH_ALT + r")\.?\s+(?P<y>\d{4})(?!\d)" + _TIME_PART, re.I
+)
+_EN_TEXT_RE = re.compile(
+    r"(?P<mon>" + _MONTH_ALT + r")\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})(?!\d)" + _TIME_PART, re.I
+)
+_MODIFIED_HINT_RE = re.compile(r"(stand|aktualisiert|update|geändert|zuletzt)\s*(am|:|vom)?\s*$", re.I)
+
+
+def _iso(y: int, mo: int, d: int, hh: str | None = None, mi: str | None = None, ss: str | None = None,
+         tz: str | None = None) -> str | None:
+    """Build an ISO 8601 string; None for impossible dates."""
+    if y < 100:
+        y += 2000
+    if not 1900 <= y <= 2199:
+        return None
+    try:
+        if hh is None:
+            return datetime(y, mo, d).date().isoformat()
+        dt = datetime(y, mo, d, int(hh), int(mi or 0), int(ss or 0))
+    except (ValueError, OverflowError):
+        return None
+    if tz:
+        if tz == "Z":
+            dt = dt.replace(tzinfo=UTC)
+        else:
+            digits = tz[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+            if hours > 14 or minutes > 59:
+                return None
+            offset = timedelta(hours=hours, minutes=minutes)
+            dt = dt.replace(tzinfo=timezone(offset if tz[0] == "+" else -offset))
+    return dt.isoformat()
+
+
+def parse_date(value: Any) -> str | None:
+    """Normalise a date string (ISO 8601, German, RFC 2822) to ISO 8601; None if invalid.
+
+    ``"2026-11-24T14:05:00+01:00"`` stays as it is, ``"24.11.2026, 14:05 Uhr"`` gives
+    ``"2026-11-24T14:05:00"``, ``"24. November 2026"`` gives ``"2026-11-24"``.
+    """
+    if not isinstance(value, str):
+        return None
+    s = norm(value)[:200]
+    if not s:
+        return None
+    try:
+        m = _ISO_RE.search(s)
+        if m:
+            return _iso(int(m["y"]), int(m["m"]), int(m["d"]), m["hh"], m["mi"], m["ss"], m["tz"])
+        if re.match(r"^[A-Za-z]{3},?\s+\d", s) or re.search(r"\d{2}:\d{2}(:\d{2})?\s+([+-]\d{4}|GMT|UTC)", s):
+            try:
+                dt = parsedate_to_datetime(s)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                dt = None
+            if dt is not None and 1900 <= dt.year <= 2199:
+                return dt.replace(microsecond=0).isoformat()
+        m = _DE_NUM_RE.search(s)
+        if m:
+            return _iso(int(m["y"]), int(m["m"]), int(m["d"]), m["hh"], m["mi"], m["ss"])
+        m = _DE_TEXT_RE.search(s)
+        if m:
+            return _iso(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
+        m = _EN_TEXT_RE.search(s)
+        if m:
+            return _iso(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
+    except (ValueError, KeyError, OverflowError):
+        return None
+    return None
+
+
+def find_visible_dates(text: str) -> tuple[str | None, str | None]:
+    """``(published, modified)`` from German dates in a short piece of visible text."""
+    published: str | None = None
+    modified: str | None = None
+    matches: list[re.Match[str]] = []
+    for rx in (_DE_NUM_RE, _DE_TEXT_RE, _ISO_RE):
+        matches.extend(rx.finditer(text))
+    matches.sort(key=lambda m: m.start())
+    taken_end = -1
+    for m in matches:
+        if m.start() < taken_end:
+            continue
+        taken_end = m.end()
+        iso = parse_date(m.group(0))
+        if iso is None:
+            continue
+        if _MODIFIED_HINT_RE.search(text[max(0, m.start() - 25):m.start()]):
+            modified = modified or iso
+        else:
+            published = published or iso
+    return published, modified
+
+
+def time_dates(root: El) -> tuple[str | None, str | None]:
+    """``(published, modified)`` from ``<time datetime>``; times inside <article>/<main> first."""
+    explicit_pub: str | None = None
+    found: list[tuple[int, int, str, bool]] = []
+    for i, el in enumerate(root.iter("time")):
+        if i > 200:
+            break
+        iso = parse_date(el.get("datetime") or el.get("content") or text_of(el))
+        if not iso:
+            continue
+        hint = f"{el.get('itemprop') or ''} {classid(el)}".lower()
+        prev = el.getprevious()
+        parent = el.getparent()
+        before = (prev.tail if prev is not None else (parent.text if parent is not None else "")) or ""
+        is_mod = bool(re.search(r"modif|update|aktualis|geändert", hint) or _MODIFIED_HINT_RE.search(before[-30:]))
+        if not is_mod and (el.get("pubdate") is not None or re.search(r"publish|pubdate|datepublished", hint)):
+            explicit_pub = explicit_pub or iso
+        in_article = any(a.tag in ("article", "main") for a in iter_ancestors(el))
+        found.append((0 if in_article else 1, i, iso, is_mod))
+    found.sort()
+    published = explicit_pub or next((iso for _, _, iso, mod in found if not mod), None)
+    modified = next((iso for _, _, iso, mod in found if mod), None)
+    return published, modified
+
+
+_DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|dateline|info|stand")
+
+
+def date_elements_text(root: El) -> Iterator[str]:
+    for el in xp_classid(root):
+        if not is_element(el):
+            continue
+        cid = classid(el)
+        if cid.strip() and _DATE_CLASS_RE.search(cid):
+            text = text_of(el)
+            if 6 <= len(text) <= 200:
+                yield text
+
+
+def dates_near_heading(h1: El) -> tuple[str | None, str | None]:
+    """``(published, modified)`` from the few short lines next to the headline (a dateline)."""
+    near: list[str] = []
+    node = h1.getnext()
+    hops = 0
+    while node is not None and hops < 4:
+        if is_element(node):
+            near.append(text_of(node))
+        node = node.getnext()
+        hops += 1
+    parent = h1.getparent()
+    if parent is not None and parent.getnext() is not None and is_element(parent.getnext()):
+        near.append(text_of(parent.getnext()))
+    published: str | None = None
+    modified: str | None = None
+    for chunk in (c for c in near if len(c) <= 200):  # a dateline, not a paragraph of the text
+        v_pub, v_mod = find_visible_dates(chunk)
+        published = published or v_pub
+        modified = modified or v_mod
+    return published, modified
+
+
+_DATE_ONLY_STRIP_RE = re.compile(
+    r"(stand|aktualisiert|veröffentlicht|erstellt|zuletzt|geändert|update|uhr|am|um|vom|lesezeit|min\.?"
+    r"|minuten|[|·•,:/–—-]|\d+)", re.I
+)
+
+
+def is_date_line(text: str) -> bool:
+    if len(text) > 90:
+        return False
+    if not (_DE_NUM_RE.search(text) or _DE_TEXT_RE.search(text) or _ISO_RE.search(text)):
+        return False
+    rest = _DE_TEXT_RE.sub("", text)
+    rest = _DATE_ONLY_STRIP_RE.sub("", rest)
+    return len(norm(rest).strip(" .")) <= 3

@@ -1,0 +1,414 @@
+"""The main text: candidate containers scored by paragraph text and link density, their
+paragraph-level units, the filter that drops boilerplate units, the lead, and the split of a
+JSON-LD ``articleBody`` into paragraphs."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .cleaning import MORE_LINE_RE, POSITIVE_RE, is_boilerplate_paragraph, is_box_heading
+from .record import MIN_TEXT_CHARS
+from .text import (
+    BR_MARK,
+    DOUBLE_BR_RE,
+    HEADING_TAGS,
+    El,
+    classid,
+    in_link,
+    is_element,
+    iter_ancestors,
+    link_text_len,
+    norm,
+    norm_key,
+    raw_text,
+    text_of,
+    xp_attrs,
+)
+
+_NEGATIVE_RE = re.compile(
+    r"comment|meta|footer|sidebar|teaser|promo|widget|caption|byline|author|navigation|menu|tags|sponsor"
+    r"|banner|related|shop|contact"
+)
+_LEAD_RE = re.compile(r"(?:^|[\s_-])(lead|intro|standfirst|teaser-?text|teaser__text|summary|abstract|vorspann"
+                      r"|subtitle|article__lead|article-lead)(?:$|[\s_-])")
+
+_BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "td", "th",
+    "ul", "center", "summary", "caption", "body", "html",
+))
+_UNIT_TAGS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dt", "dd", "td", "th",
+                        "caption", "address", "blockquote", "div", "section", "article", "header", "summary"))
+
+# Ancestors that mark a teaser card or teaser list (not the article's own "teaser text" lead).
+_TEASER_BOX_RE = re.compile(r"(?:^|\s)teaser(?:$|\s|--|_(?!_?text|_?lead))|teaser-?list|teaser-?box")
+
+
+def lead_elements(root: El) -> list[El]:
+    """Elements marked up as lead/teaser/standfirst (class or itemprop), in document order."""
+    found: list[El] = []
+    for el in xp_attrs(root):
+        if not is_element(el) or el.tag in ("html", "body", "article", "main", "meta"):
+            continue
+        cid = classid(el)
+        itemprop = (el.get("itemprop") or "").lower()
+        if (cid.strip() and _LEAD_RE.search(cid)) or itemprop in ("description", "abstract"):
+            if any(el in set(iter_ancestors(f, 50)) or f in set(iter_ancestors(el, 50)) for f in found):
+                continue
+            if in_link(el) or any(_TEASER_BOX_RE.search(classid(a)) for a in iter_ancestors(el, 8)
+                                   if a.get("class")):
+                continue  # the text of a teaser card, not the article's lead
+            text = text_of(el)
+            if 30 <= len(text) <= 1200 and link_text_len(el) < 0.3 * len(text):
+                found.append(el)
+                if len(found) >= 10:
+                    break
+    return found
+
+
+def _in_region(el: El, containers: list[El]) -> bool:
+    """Whether ``el`` lies in the article around the main containers (up to 3 levels up)."""
+    ancestors = set(iter_ancestors(el))
+    for container in containers:
+        if container in ancestors:
+            return True
+        node = container.getparent()
+        for _ in range(3):
+            if node is None or node.tag in ("body", "html"):
+                break
+            if node in ancestors:
+                return True
+            if node.tag in ("article", "main"):
+                break
+            node = node.getparent()
+    return False
+
+
+def _after_containers(body: El, el: El, containers: list[El]) -> bool:
+    """Whether ``el`` follows the first main container in document order without lying inside one
+    (a lead comes before the text; a "teaser text" after it belongs to a sidebar or teaser list)."""
+    if not containers:
+        return False
+    ancestors = set(iter_ancestors(el))
+    if any(c is el or c in ancestors for c in containers):
+        return False
+    first = containers[0]
+    for node in body.iter():
+        if node is el:
+            return False
+        if node is first:
+            return True
+    return False
+
+
+def pick_lead(body: El, candidates: list[El], containers: list[El]) -> El | None:
+    """The first lead candidate that lies in the article around the main containers, ahead of them."""
+    return next((el for el in candidates
+                 if _in_region(el, containers) and not _after_containers(body, el, containers)), None)
+
+
+def _sibling_key(el: El) -> tuple[str, str]:
+    """Tag and class with digits removed: entries of one list ("entry entry--3") share it."""
+    return el.tag, re.sub(r"\d+", "", el.get("class") or "").strip()
+
+
+def _score_candidates(body: El) -> dict[El, float]:
+    scores: dict[El, float] = {}
+    # paragraph weight inside the 3 ancestors above each paragraph (for sibling aggregation)
+    deep: dict[El, float] = {}
+
+    def add(el: El | None, w: float) -> None:
+        if el is not None and is_element(el):
+            scores[el] = scores.get(el, 0.0) + w
+
+    for p in body.iter("p", "pre"):
+        n = len(text_of(p))
+        if n < 25:
+            continue
+        if in_link(p):
+            continue  # teaser card: the whole block is a link
+        links = link_text_len(p)
+        w = n * max(0.0, 1.0 - links / n)
+        if w <= 0:
+            continue
+        parent = p.getparent()
+        add(parent, w)
+        if parent is not None:
+            add(parent.getparent(), w / 2)
+        node = parent
+        for _ in range(3):
+            if node is None or node.tag in ("body", "html"):
+                break
+            deep[node] = deep.get(node, 0.0) + w
+            node = node.getparent()
+    # A parent of several similar sibling blocks that each hold text (live-blog entries,
+    # "text-block" divs) gets their combined weight, so that it beats any single block.
+    groups: dict[tuple[El, tuple[str, str]], list[float]] = {}
+    for el, w in deep.items():
+        parent = el.getparent()
+        if parent is None or el.tag in ("p", "pre"):
+            continue
+        groups.setdefault((parent, _sibling_key(el)), []).append(w)
+    for (parent, _key), weights in groups.items():
+        if len(weights) >= 3:
+            total = sum(weights)
+            if max(weights) <= 0.6 * total:
+                add(parent, total)
+    for el in body.iter("div", "section", "td", "article", "main", "body"):
+        direct = len(norm(el.text)) + sum(len(norm(c.tail)) for c in el)
+        if direct >= 100:
+            add(el, direct)
+            add(el.getparent(), direct / 2)
+    return scores
+
+
+def _multiplier(el: El) -> float:
+    m = 1.0
+    if (el.get("itemprop") or "").lower() in ("articlebody", "text"):
+        m *= 1.6
+    cid = classid(el)
+    if cid.strip():
+        if POSITIVE_RE.search(cid):
+            m *= 1.25
+        if _NEGATIVE_RE.search(cid):
+            m *= 0.6
+    if el.tag == "article":
+        m *= 1.15
+    elif el.tag == "main":
+        m *= 1.05
+    return m
+
+
+def main_containers(body: El) -> list[El]:
+    scores = _score_candidates(body)
+    if not scores:
+        return []
+    weighted = {el: s * _multiplier(el) for el, s in scores.items()}
+    top = max(weighted, key=lambda e: weighted[e])
+    parent = top.getparent()
+    if parent is None or top.tag in ("body", "html"):
+        return [top]
+    threshold = max(150.0, weighted[top] * 0.25)
+    chosen: list[El] = []
+    for sib in parent:
+        if not is_element(sib):
+            continue
+        if sib is top:
+            chosen.append(sib)
+            continue
+        if weighted.get(sib, 0.0) >= threshold:
+            text = text_of(sib)
+            if text and link_text_len(sib) < 0.3 * len(text):
+                chosen.append(sib)
+            continue
+        if sib.tag == "p":
+            text = text_of(sib)
+            if len(text) >= 80 and link_text_len(sib) < 0.25 * len(text):
+                chosen.append(sib)
+    return chosen
+
+
+@dataclass
+class _Unit:
+    kind: str  # "p", "h", "li"
+    text: str
+    link_ratio: float = 0.0
+
+
+def _has_block_descendant(el: El) -> bool:
+    for d in el.iterdescendants():
+        if isinstance(d.tag, str) and d.tag in _BLOCK_TAGS:
+            return True
+    return False
+
+
+def _is_simple_row(tr: El) -> bool:
+    """A table row whose cells hold only inline content (not a layout table)."""
+    for d in tr.iterdescendants():
+        if isinstance(d.tag, str) and d.tag in _BLOCK_TAGS and d.tag not in ("td", "th"):
+            return False
+    return True
+
+
+def _unit_texts(el: El) -> list[str]:
+    raw = raw_text(el)
+    return [t for t in (norm(piece.replace(BR_MARK, " ")) for piece in DOUBLE_BR_RE.split(raw)) if t]
+
+
+_FlushMarker = object()  # pushed on the walk stack: end of a block element
+
+
+def collect_units(containers: list[El]) -> list[_Unit]:
+    """Paragraph-level text units of the containers, in document order (iterative walk)."""
+    units: list[_Unit] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            raw = "".join(buf)
+            buf.clear()
+            for piece in DOUBLE_BR_RE.split(raw):
+                text = norm(piece.replace(BR_MARK, " "))
+                if text:
+                    units.append(_Unit("p", text))
+
+    for container in containers:
+        stack: list[tuple[Any, bool]] = [(container, False)]
+        while stack:
+            el, is_tail = stack.pop()
+            if el is _FlushMarker:
+                flush()
+                continue
+            if is_tail:
+                if el.tail:
+                    buf.append(el.tail)
+                continue
+            if el is not container:
+                stack.append((el, True))
+            if not isinstance(el.tag, str):
+                continue
+            tag = el.tag
+            if tag == "br":
+                continue  # its tail already starts with BR_MARK
+            if tag not in _BLOCK_TAGS:
+                if not _has_block_descendant(el):
+                    buf.append(raw_text(el))
+                    continue
+                if tag == "a" and el.get("href") is not None and len(raw_text(el)) < 2000:
+                    flush()
+                    continue  # a teaser card (headline, text) wrapped in one link
+                # inline element wrapping blocks: walk into it like a block
+            is_block = tag in _BLOCK_TAGS
+            if tag == "tr" and el is not container and _is_simple_row(el):
+                flush()
+                cells = [norm(raw_text(c).replace(BR_MARK, " ")) for c in el if isinstance(c.tag, str)]
+                row = " | ".join(c for c in cells if c)
+                if row:
+                    units.append(_Unit("p", row, link_text_len(el) / max(1, len(row))))
+                continue
+            if el is not container and tag in _UNIT_TAGS and not _has_block_descendant(el):
+                flush()
+                texts = _unit_texts(el)
+                if texts:
+                    full = " ".join(texts)
+                    ratio = link_text_len(el) / max(1, len(full))
+                    kind = "h" if tag in HEADING_TAGS else ("li" if tag in ("li", "dt", "dd") else "p")
+                    if tag == "h1":
+                        kind = "h1"
+                    for t in texts:
+                        units.append(_Unit(kind, t, ratio))
+                continue
+            if is_block:
+                flush()
+            if el.text:
+                buf.append(el.text)
+            children = [c for c in el]
+            if is_block:
+                stack.append((_FlushMarker, False))
+            for child in reversed(children):
+                stack.append((child, False))
+        flush()
+    return units
+
+
+def filter_units(units: list[_Unit], captions: list[str], title: str | None) -> list[_Unit]:
+    caption_keys = {norm_key(c) for c in captions}
+    title_key = norm_key(title or "")
+    out: list[_Unit] = []
+    seen: set[str] = set()
+    for u in units:
+        text = u.text
+        key = norm_key(text)
+        if len(key) < 2 or key in seen:
+            continue
+        if u.kind == "h1" and (key == title_key or not title_key):
+            continue
+        if u.link_ratio > 0.6 or (u.kind == "li" and u.link_ratio > 0.5):
+            continue
+        if len(text) <= 150 and (
+                (u.link_ratio >= 0.15 and (MORE_LINE_RE.match(text) or is_box_heading(text)))
+                or (len(text) <= 40 and not text.endswith((".", "!", "?", "“", '"')) and is_box_heading(text))):
+            continue  # "Mehr aus dem Ressort Lokales", "Mehr zum Thema: <link>"
+        if is_boilerplate_paragraph(text, key, caption_keys):
+            continue
+        seen.add(key)
+        out.append(u)
+    # headings that are not followed by a paragraph are boilerplate leftovers
+    result: list[_Unit] = []
+    for i, u in enumerate(out):
+        if u.kind in ("h", "h1"):
+            nxt = out[i + 1] if i + 1 < len(out) else None
+            if nxt is None or nxt.kind in ("h", "h1"):
+                continue
+        result.append(u)
+    return result
+
+
+def _find_words(text: str, part: str, start: int) -> int:
+    """``text.find(part, start)``, but only where ``part`` starts and ends at word boundaries."""
+    i = text.find(part, start)
+    tries = 0
+    while i >= 0 and tries < 20:
+        end = i + len(part)
+        if (i == 0 or text[i - 1] == " ") and (end == len(text) or text[end] == " "):
+            return i
+        i = text.find(part, i + 1)
+        tries += 1
+    return -1
+
+
+def _split_body(body: str, html_paragraphs: list[str]) -> list[str]:
+    """Split a JSON-LD articleBody into paragraphs, along its own line breaks and the HTML paragraphs."""
+    text = body
+    if "<" in text and re.search(r"</?(p|br|div|h[1-6]|li)\b", text, re.I):
+        text = re.sub(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li)\s*/?>", "\n\n", text)
+        text = re.sub(r"<[^>]{0,500}>", " ", text)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    blocks = [norm(b) for b in re.split(r"\n", text)]
+    blocks = [b for b in blocks if b]
+    paragraphs = [p for p in html_paragraphs if len(p) >= 2]
+    out: list[str] = []
+    j = 0  # next HTML paragraph to look for; both texts run in the same order
+    for block in blocks:
+        pos = 0
+        while j < len(paragraphs):
+            for k in range(j, min(j + 30, len(paragraphs))):  # bounded look-ahead
+                i = _find_words(block, paragraphs[k], pos)
+                if i >= 0:
+                    gap = block[pos:i].strip()
+                    if gap:
+                        out.append(gap)
+                    out.append(paragraphs[k])
+                    pos = i + len(paragraphs[k])
+                    j = k + 1
+                    break
+            else:
+                break
+        rest = block[pos:].strip()
+        if rest:
+            out.append(rest)
+    return out
+
+
+def article_body_paragraphs(article_body: str, html_paragraphs: list[str], captions: list[str],
+                            title: str | None) -> list[str] | None:
+    """The paragraphs of a JSON-LD ``articleBody`` (split along ``html_paragraphs``, the filtered
+    heuristic text, and filtered the same way); None where it is not substantial, or is a
+    teaser-length body ("...") while the page has the full text."""
+    heuristic_len = sum(len(p) for p in html_paragraphs)
+    body_paragraphs = _split_body(article_body, html_paragraphs)
+    body_units = filter_units([_Unit("p", p) for p in body_paragraphs], captions, title)
+    body_len = sum(len(u.text) for u in body_units)
+    substantial = body_len >= 200 or (heuristic_len == 0 and body_len >= MIN_TEXT_CHARS)
+    if substantial and heuristic_len > 1.3 * body_len and body_units:
+        # a teaser-length articleBody ("...") while the page has the full text
+        ellipsis = body_units[-1].text.endswith(("…", "...", "[…]", "[...]"))
+        prefix = (body_len < 600 and heuristic_len >= 2 * body_len
+                  and body_units[0].text[:80] in "\n\n".join(html_paragraphs))
+        substantial = not (ellipsis or prefix)
+    return [u.text for u in body_units] if substantial else None

@@ -1,0 +1,126 @@
+"""Text and tree helpers shared by the extraction steps: whitespace normalisation, the text of an
+element, link density, class/id strings, pre-selections of elements, and removal of an element."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import lxml.etree
+
+El = lxml.etree._Element
+_STRING = lxml.etree.XPath("string()")  # the text content of an element, computed in C
+
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+BR_MARK = "\u2028"
+DOUBLE_BR_RE = re.compile(f"{BR_MARK}\\s*{BR_MARK}")
+
+
+def norm(text: str | None) -> str:
+    """Collapse whitespace, drop invisible characters; German characters are untouched."""
+    if not text:
+        return ""
+    return " ".join(_INVISIBLE_RE.sub("", text).split())
+
+
+def unescape(text: str | None) -> str:
+    """Normalise a metadata string that may still contain HTML entities."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html_lib.unescape(text)
+    return norm(text)
+
+
+def raw_text(el: El) -> str:
+    try:
+        value = _STRING(el)
+    except (ValueError, TypeError, lxml.etree.LxmlError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def text_of(el: El) -> str:
+    return norm(raw_text(el))
+
+
+def link_text_len(el: El) -> int:
+    total = 0
+    for a in el.iter("a"):
+        total += len(norm(raw_text(a)))
+    return total
+
+
+def in_link(el: El, levels: int = 6) -> bool:
+    """Whether ``el`` sits inside an ``<a>`` (a teaser card: block content wrapped in a link)."""
+    node = el.getparent()
+    n = 0
+    while node is not None and n < levels:
+        if node.tag == "a":
+            return True
+        node = node.getparent()
+        n += 1
+    return False
+
+
+def classid(el: El) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+
+
+def is_element(el: Any) -> bool:
+    return isinstance(getattr(el, "tag", None), str)
+
+
+# Pre-selections in C: only elements that carry the attributes a pass looks at.
+xp_classid = lxml.etree.XPath("//*[@class or @id]")
+xp_attrs = lxml.etree.XPath("//*[@class or @id or @itemprop]")
+xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
+xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
+
+
+def iter_ancestors(el: El, limit: int = 400) -> Iterator[El]:
+    parent = el.getparent()
+    n = 0
+    while parent is not None and n < limit:
+        yield parent
+        parent = parent.getparent()
+        n += 1
+
+
+def drop(el: El) -> None:
+    """Remove an element with its subtree, keeping its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    try:
+        parent.remove(el)
+    except (ValueError, lxml.etree.LxmlError):
+        pass
+
+
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def norm_key(text: str) -> str:
+    return norm(text).casefold().rstrip(" :.!?…").strip()
+
+
+def dedupe(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.casefold()
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
