@@ -186,7 +186,8 @@ def test_jsonld_metadata(jsonld: Extracted) -> None:
     assert jsonld.url == "https://www.rhein-kurier.example/duisburg/haushalt-123.html"
     assert jsonld.published == "2026-11-24T14:05:00+01:00"
     assert jsonld.modified == "2026-11-24T18:30:00+01:00"
-    assert jsonld.authors == ["Anna Schmidt", "dpa"]
+    assert jsonld.authors == ["Anna Schmidt"]
+    assert jsonld.agencies == ["dpa"]  # an agency is credited, not an author
     assert jsonld.section == "Duisburg"
     assert jsonld.language == "de"
     assert jsonld.captions == ["Das Duisburger Rathaus am Burgplatz."]
@@ -508,12 +509,12 @@ def test_arbitrary_html_fragments_never_raise(parts: list[str]) -> None:
     for ex in (extract(page), extract(page.encode("utf-8", errors="replace"))):
         assert isinstance(ex, Extracted)
         assert "<script" not in ex.text
-        assert ex.method in ("json-ld", "heuristic", "none")
+        assert ex.method in ("json-ld", "heuristic", "trafilatura", "none")
 
 
 def test_to_dict_and_version() -> None:
     d = extract(META_PAGE).to_dict()
-    assert set(d) == {"url", "title", "text", "published", "modified", "authors", "section", "lead", "captions",
+    assert set(d) == {"url", "title", "text", "published", "modified", "authors", "agencies", "section", "lead", "captions",
                       "language", "method", "warnings"}
     json.dumps(d, ensure_ascii=False)
     assert EXTRACTOR_VERSION.startswith("extract-")
@@ -658,3 +659,20 @@ def test_footer_rules_keep_wrappers_and_short_sentences() -> None:
         "Mehr Infos gibt es im Rathaus.",
         "Zum Thema Parken: Busse fahren alle zehn Minuten.",
     ]
+
+
+@pytest.mark.parametrize(("byline", "site", "authors", "agencies"), [
+    ("Von Anna Schmidt, dpa/lnw", "Rhein-Kurier", ["Anna Schmidt"], ["dpa", "lnw"]),
+    ("AFP", "Rhein-Kurier", [], ["AFP"]),
+    ("Rhein-Kurier", "Rhein-Kurier", [], []),  # the site's own name signs no article
+    ("Redaktion", "Rhein-Kurier", ["Redaktion"], []),  # the newsroom does
+    ("Anna Schmidt", "Anna Schmidt", ["Anna Schmidt"], []),  # a personal site named after its author
+])
+def test_agencies_and_site_names_are_not_authors(byline: str, site: str, authors: list[str],
+                                                 agencies: list[str]) -> None:
+    page = (f'<html><head><meta property="og:site_name" content="{site}"><meta name="author" content="{byline}">'
+            '</head><body><article><h1>Rat beschließt Haushalt</h1><p>Der Rat der Stadt Duisburg hat am Montag '
+            'den Haushalt für das kommende Jahr beschlossen, mit 48 Millionen Euro Defizit.</p></article></body></html>')
+    ex = extract(page, "https://www.rhein-kurier.example/duisburg/haushalt.html")
+    assert ex.authors == authors
+    assert ex.agencies == agencies

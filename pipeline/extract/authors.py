@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import re
 
-from .text import El, classid, dedupe, is_element, text_of, unescape, xp_byline
+from .text import El, classid, dedupe, is_element, iter_ancestors, text_of, unescape, xp_byline
 
 _BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
 
 _NAME_PARTICLES = {"von", "van", "de", "der", "den", "del", "da", "di", "du", "la", "le", "zu", "zur", "vom",
                    "ter", "ten", "al", "el", "bin", "ibn", "y", "und"}
-_AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "reuters", "dts", "ddp", "apa", "red", "redaktion"}
+AGENCY_CODES = frozenset({
+    "dpa", "afp", "ap", "epd", "kna", "sid", "reuters", "dts", "ddp", "apa", "sda", "ats", "efe", "ansa", "pap",
+    "dapd", "idea", "kap", "upi", "bloomberg", "dpa-afx", "afx", "rtr",
+    # dpa's regional services: lnw (NRW), lno (Nord), lby, lsw, lhe, lrs, lsn, lth, lbn, lmv, lsa, lni
+    "lnw", "lno", "lby", "lsw", "lhe", "lrs", "lsn", "lth", "lbn", "lmv", "lsa", "lni",
+})
+"""News agencies and their service codes as bylines write them (``dpa/lno``, ``AFP``): sources, not
+authors."""
+_NO_ONE = frozenset({"admin", "administrator", "gast", "guest"})
+_AGENCIES = AGENCY_CODES | {"red", "redaktion"}
 _NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "mehr", "artikel", "teilen",
                    "kommentar", "kommentare", "minuten", "lesezeit", "update", "von", "am", "um", "heute",
                    "gestern", "autor", "autorin", "folgen", "profil", "e-mail", "mail", "redakteur", "redakteurin",
@@ -22,6 +31,31 @@ _NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "me
 _BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|text|autor|autorin|autoren"
                                r"|verfasst von|geschrieben von|by)\s*[:]?\s+", re.I)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]+", "", name.casefold())
+
+
+def split_agencies(names: list[str], site_name: str | None, host: str | None) -> tuple[list[str], list[str]]:
+    """``(authors, agencies)`` of the names found: agency codes go to the second list; the site's own
+    name (``og:site_name``, the host's main label) unless it is a person's name, and placeholders
+    (``admin``, ``guest``) name no author and are left out of both; ``Redaktion`` (the newsroom signing)
+    stays an author."""
+    site_keys = {k for k in (_key(site_name or ""), _key((host or "").removeprefix("www.").split(".")[0])) if k}
+    site_keys |= {_key(host or ""), _key((host or "").removeprefix("www."))} - {""}
+    authors: list[str] = []
+    agencies: list[str] = []
+    for name in names:
+        key = name.casefold().strip(" .")
+        if key in AGENCY_CODES:
+            agencies.append(name)
+        elif key in _NO_ONE or (_key(name) in site_keys and not _looks_like_name(name) or " " not in name.strip()
+                                and _key(name) in site_keys):
+            continue  # a personal blog named after its author keeps the author ("Alexander Klier")
+        else:
+            authors.append(name)
+    return dedupe(authors), dedupe(agencies)
 
 
 def _looks_like_name(s: str, strict: bool = True) -> bool:
@@ -69,8 +103,18 @@ def split_names(raw: str, strict: bool) -> list[str]:
     return []
 
 
-def byline_authors(root: El) -> tuple[list[str], list[El]]:
-    """Authors from byline markup; also the byline elements found (removed from the text later)."""
+_NAME_CLASS_RE = re.compile(r"(?:^|\s)(?:fn|author-?name|author__name)(?:\s|$)")
+_COMMENT_RE = re.compile(r"comment|kommentar|repl(?:y|ies)|antwort|discussion|forum")
+
+
+def _in_comments(el: El) -> bool:
+    """Whether ``el`` sits in a reader-comment section (whose authors are not the article's)."""
+    return any(_COMMENT_RE.search(classid(a)) for a in iter_ancestors(el, 30))
+
+
+def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], list[El]]:
+    """Authors from byline markup; also the byline elements found (removed from the text later).
+    ``skip_comments`` leaves out bylines in comment sections (for a page not yet cleaned)."""
     names: list[str] = []
     elements: list[El] = []
     for el in xp_byline(root):
@@ -82,14 +126,17 @@ def byline_authors(root: El) -> tuple[list[str], list[El]]:
         if not (itemprop == "author" or rel == "author" or (cid.strip() and _BYLINE_RE.search(cid))):
             continue
         text = text_of(el)
-        if not text or len(text) > 200:
+        if not text or len(text) > 200 or (skip_comments and _in_comments(el)):
             continue
         elements.append(el)
         inner = [d for d in el.iter() if is_element(d) and (d.get("itemprop") or "").lower() == "name"]
         source = [text_of(d) for d in inner] if inner else [text]
+        # markup that says "this is the author's name" (rel=author, itemprop, hCard's fn) also vouches
+        # for a one-word name or nickname ("Tobi", "oradmin"); a class like "author-box" does not
+        explicit = itemprop == "author" or rel == "author" or bool(inner) or bool(_NAME_CLASS_RE.search(cid))
         for s in source:
             s = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", s)[0]
-            names.extend(split_names(s, strict=True))
+            names.extend(split_names(s, strict=not (explicit and len(s) <= 40)))
     return dedupe(names), elements
 
 

@@ -13,6 +13,7 @@ from .text import (
     El,
     classid,
     dedupe,
+    direct_text_len,
     drop,
     is_element,
     iter_ancestors,
@@ -28,7 +29,7 @@ from .text import (
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "nav", "footer", "aside", "iframe", "frame",
     "frameset", "button", "select", "input", "textarea", "object", "embed", "video", "audio", "canvas",
-    "svg", "map", "dialog", "menu", "link", "meta", "head", "picture", "source", "img",
+    "svg", "map", "dialog", "menu", "link", "meta", "head", "picture", "source", "img", "rt", "rp",
 )
 _DROP_ROLES = {"navigation", "contentinfo", "search", "complementary", "dialog", "alertdialog", "menu",
                "menubar", "toolbar"}
@@ -112,6 +113,8 @@ _TIME_LINE_RE = re.compile(
     re.I,
 )
 _AD_LINES = {"anzeige", "werbung", "advertisement", "sponsored", "- anzeige -", "– anzeige –"}
+# "Anzeige: Ihre Werbung im Stadtanzeiger", "Werbung – ...": a labelled ad line (not "Anzeige erstattet")
+_AD_LINE_RE = re.compile(r"^(?:anzeige|werbung|advertisement|sponsored)\s*[:|–—-]", re.I)
 
 
 def is_box_heading(text: str) -> bool:
@@ -191,13 +194,28 @@ def _itertext_skipping(node: El, skip: set[El]) -> Iterator[str]:
             stack.append((child, False))
 
 
-def _paragraph_text_total(el: El) -> int:
-    total = 0
-    for p in el.iter("p"):
-        n = len(norm(raw_text(p)))
-        if n >= 25:
-            total += n
-    return total
+_TEXT_BLOCK_TAGS = ("div", "section", "td", "article", "main")
+
+
+def text_totals(root: El) -> dict[El, int]:
+    """Characters of running text under each element, in one pass: paragraphs of 25 characters or
+    more, and text written straight into a block (``<div>`` text between ``<br>``, as blogs do) of
+    100 or more. Elements without such text are absent."""
+    totals: dict[El, int] = {}
+    for el in root.iter("p", *_TEXT_BLOCK_TAGS):
+        if el.tag == "p":
+            n = len(norm(raw_text(el)))
+            if n < 25:
+                continue
+        else:
+            n = direct_text_len(el, 100)
+            if n < 100:
+                continue
+        node: El | None = el
+        while node is not None:
+            totals[node] = totals.get(node, 0) + n
+            node = node.getparent()
+    return totals
 
 
 def remove_boilerplate(root: El) -> None:
@@ -247,29 +265,29 @@ def remove_boilerplate(root: El) -> None:
             weak.append(el)
         elif _FOOTER_CLASS_RE.search(cid):
             footers.append(el)
-    if weak or strong or forms or footers:
-        doc_total = _paragraph_text_total(root)
+    totals = text_totals(root) if weak or strong or forms or footers else {}
+    doc_total = totals.get(root, 0)
 
     def holds_the_article(el: El) -> bool:
-        inside = _paragraph_text_total(el)
+        inside = totals.get(el, 0)
         return bool(doc_total) and inside >= 400 and inside >= 0.5 * doc_total
 
     for el in strong:
-        cid = classid(el)
-        if (el.getparent() is not None and not _EXEMPT_BOILER_RE.search(cid) and POSITIVE_RE.search(cid)
-                and holds_the_article(el)):
-            continue  # e.g. <div class="content has-social-bar"> around the article
+        if (el.getparent() is not None and not _EXEMPT_BOILER_RE.search(classid(el)) and holds_the_article(el)):
+            # e.g. <div class="content has-social-bar"> around the article, or a share bar that an
+            # unclosed tag made the parent of the text
+            continue
         drop(el)
     for el in weak:
         if el.getparent() is None or holds_the_article(el):
             continue  # e.g. a paywall wrapper around the article text itself
         drop(el)
     for el in footers:
-        if el.getparent() is None or (doc_total and _paragraph_text_total(el) > 0.3 * doc_total):
+        if el.getparent() is None or (doc_total and totals.get(el, 0) > 0.3 * doc_total):
             continue  # e.g. <div class="page has-sticky-footer"> around the article
         drop(el)
     for el in forms:
-        if el.getparent() is None or (doc_total and _paragraph_text_total(el) >= 0.5 * doc_total):
+        if el.getparent() is None or (doc_total and totals.get(el, 0) >= 0.5 * doc_total):
             continue
         if next(el.iter("h1"), None) is None:
             drop(el)
@@ -347,13 +365,13 @@ def _alpha_ratio(text: str) -> float:
     visible = len(text) - text.count(" ")
     if visible <= 0:
         return 0.0
-    return len(_LETTER_RE.findall(text)) / visible
+    return (len(text) - len(_LETTER_RE.sub("", text))) / visible
 
 
 def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str]) -> bool:
     """Credits, "Lesen Sie auch", newsletter/paywall teasers, repeated captions, date lines, garbage."""
     n = len(text)
-    if key in _AD_LINES or key in _BOX_HEADINGS_SET:
+    if key in _AD_LINES or key in _BOX_HEADINGS_SET or (n < 200 and _AD_LINE_RE.match(text)):
         return True
     if n < 200 and (_CREDIT_LINE_RE.match(text) or _SHORT_CREDIT_RE.match(text)):
         return True

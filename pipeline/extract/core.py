@@ -14,10 +14,11 @@ from typing import Any
 
 import lxml.etree
 
-from .authors import byline_authors, von_bylines
+from .authors import byline_authors, split_agencies, von_bylines
 from .charset import decode_bytes, repair_mojibake
 from .cleaning import collect_captions, remove_boilerplate, remove_boxes
 from .dates import date_elements_text, dates_near_heading, find_visible_dates, time_dates
+from .fallback import FALLBACK_BELOW_CHARS, htmldate_date, trafilatura_text
 from .main_content import (
     article_body_paragraphs,
     collect_units,
@@ -25,10 +26,12 @@ from .main_content import (
     lead_elements,
     main_containers,
     pick_lead,
+    prune_link_blocks,
 )
+from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
-from .text import BR_MARK, El, dedupe, drop, is_element, norm_key, text_of
+from .text import BR_MARK, El, drop, is_element, norm_key, text_of
 
 
 def _empty(url: str | None, warnings: list[str]) -> Extracted:
@@ -38,12 +41,14 @@ def _empty(url: str | None, warnings: list[str]) -> Extracted:
     return result
 
 
+_BINARY_CHAR_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _is_binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    controls = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or c == "\ufffd")
-    return controls > 0.05 * len(sample)
+    return len(_BINARY_CHAR_RE.findall(sample)) > 0.05 * len(sample)
 
 
 def extract(html: bytes | str, url: str | None = None) -> Extracted:
@@ -75,17 +80,28 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     if root is None:
         return _empty(url, warnings)
     meta = read_metadata(root, url, warnings)  # tiers 1 and 2, before the page is cleaned
+    uncleaned_bylines = byline_authors(root, skip_comments=True)[0]
     captions, body = _clean(root)
     found = _page_heuristics(body, meta)  # tier 3
     main_text, method, lead = _main_text(body, meta, found, captions)
+    if len(main_text) < FALLBACK_BELOW_CHARS:
+        other = trafilatura_text(text, url, warnings)
+        if len(other) >= max(FALLBACK_BELOW_CHARS, 2 * len(main_text)):
+            main_text, method = other, "trafilatura"
+    if not meta.published and not meta.modified:
+        meta.published = htmldate_date(text, url, warnings)
+    if not meta.authors:
+        meta.authors = uncleaned_bylines
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
+    authors, agencies = split_agencies([a for a in meta.authors if a], meta.site_name, meta.host)
     return Extracted(
         url=meta.canonical or url,
         title=title or None,
         text=main_text,
         published=meta.published,
         modified=meta.modified,
-        authors=dedupe(a for a in meta.authors if a),
+        authors=authors,
+        agencies=agencies,
         section=meta.section or meta.breadcrumb_section,
         lead=lead or None,
         captions=captions,
@@ -125,12 +141,23 @@ def _to_text(html: Any, warnings: list[str]) -> str | None:
     return text
 
 
+_MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
+"""libxml2's reports of end tags it could not match: where they occur, its tree may differ from a
+browser's, and the page is parsed again after :func:`~pipeline.extract.markup.html5_normalise`."""
+
+
 def _parse(text: str, warnings: list[str]) -> El | None:
-    """Parse the page once (``lxml``, comments and processing instructions removed) and mark each
-    ``<br>`` in the text that follows it. None (with a warning) when nothing usable is parsed."""
+    """Parse the page (``lxml``, comments and processing instructions removed; again after an HTML5
+    repair of the markup where libxml2 reports mismatched tags) and mark each ``<br>`` in the text
+    that follows it. None (with a warning) when nothing usable is parsed."""
     parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+        if root is not None and any(e.type_name in _MISNESTING_ERRORS for e in parser.error_log):
+            repaired = html5_normalise(text, warnings)
+            if repaired is not text:
+                parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+                root = lxml.etree.fromstring(repaired.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.LxmlError, ValueError) as err:
         warnings.append(f"unparsable HTML: {str(err)[:120] or type(err).__name__}")
         return None
@@ -215,6 +242,7 @@ def _main_text(body: El, meta: Metadata, found: _Findings, captions: list[str]) 
     lead = text_of(lead_el) if lead_el is not None else None
     if not lead and meta.description:
         lead = meta.description
+    prune_link_blocks(containers)
     units = collect_units(containers) if containers else []
     paragraphs = [u.text for u in filter_units(units, captions, meta.title)]
     method = "heuristic"

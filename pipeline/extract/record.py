@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-EXTRACTOR_VERSION = "extract-1.1"  # bump when output changes
+from .fallback import versions as _fallback_versions
+
+EXTRACTOR_VERSION = "extract-2.0" + "".join(f"+{name}-{v}" for name, v in _fallback_versions().items())
+"""Bump the first part when the own cascade's output changes; the versions of the fallback
+libraries are part of it (``extract-2.0+trafilatura-2.3.1+htmldate-1.11.0``), so a stored article
+says exactly what produced it and a new library version is a new extractor."""
 
 MAX_INPUT_CHARS = 20_000_000
 """Longer inputs are truncated (with a warning) before parsing."""
@@ -27,8 +32,9 @@ MAX_TITLE_CHARS = 1_000
 class Extracted:
     """The result of :func:`extract`.
 
-    ``text`` holds the main text with paragraphs separated by ``"\\n\\n"``;
-    ``method`` names the strategy that produced it (``"json-ld"``, ``"heuristic"``,
+    ``text`` holds the main text with paragraphs separated by ``"\\n\\n"``; ``authors`` are people (and
+    organisations that sign as authors), ``agencies`` the news agencies credited (``dpa``, ``lnw``);
+    ``method`` names the strategy that produced it (``"json-ld"``, ``"heuristic"``, ``"trafilatura"``,
     or ``"none"`` when no main text was found); ``warnings`` lists anything odd
     (charset fallback, truncated or unparsable input, no main text).
     """
@@ -39,6 +45,7 @@ class Extracted:
     published: str | None = None
     modified: str | None = None
     authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
     section: str | None = None
     lead: str | None = None
     captions: list[str] = field(default_factory=list)

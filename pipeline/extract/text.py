@@ -13,7 +13,7 @@ import lxml.etree
 El = lxml.etree._Element
 _STRING = lxml.etree.XPath("string()")  # the text content of an element, computed in C
 
-_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 BR_MARK = "\u2028"
 DOUBLE_BR_RE = re.compile(f"{BR_MARK}\\s*{BR_MARK}")
@@ -79,6 +79,15 @@ xp_classid = lxml.etree.XPath("//*[@class or @id]")
 xp_attrs = lxml.etree.XPath("//*[@class or @id or @itemprop]")
 xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
 xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
+
+
+def direct_text_len(el: El, at_least: int) -> int:
+    """Characters of text written straight into ``el`` (its text and its children's tails, whitespace
+    collapsed); 0 when even the raw text is shorter than ``at_least``."""
+    pieces = [el.text or ""] + [c.tail or "" for c in el]
+    if sum(len(p) for p in pieces) < at_least:
+        return 0
+    return sum(len(norm(p)) for p in pieces)
 
 
 def iter_ancestors(el: El, limit: int = 400) -> Iterator[El]:
