@@ -9,7 +9,9 @@ Sections (each quotes ratios against a baseline measured in the same run):
 nlp         tokens/s on GermEval 2014 test documents: spaCy's tokenizer alone (ceiling), spaCy's stock
             efficiency NER pipeline (peer, ``--peer``), newsmine's shipped pipeline (NER + money
             component + facts) on one core and on all cores
-extraction  pages/s and F1 of newsmine's extractor against trafilatura (bench/extraction)
+extraction  pages/s, F1 and metadata accuracy of newsmine's extractor against trafilatura in one run: on real
+            pages (bench/extraction/real.py, ../shared/data/extraction-real) and on the 48 generated
+            pages (bench/extraction/run.py, a regression set)
 e2e         articles/s from stored HTML to committed SQLite rows (``newsmine reextract``'s code path)
             on generated articles (bench/make_db.py) with 1 and 2 workers, against NLP alone on the
             same texts; peak RSS; both databases compared row for row
@@ -507,10 +509,19 @@ def bench_extraction(args) -> dict:
     sys.path.insert(0, str(ROOT / "bench" / "extraction"))
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("extraction_run", ROOT / "bench" / "extraction" / "run.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.main(write=not args.quick)
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(f"extraction_{name}", ROOT / "bench" / "extraction" / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod  # dataclasses look their module up there
+        spec.loader.exec_module(mod)
+        return mod
+
+    out = load("run").main(write=not args.quick)  # the 48 generated pages: a regression set
+    real = load("real")
+    if real.DATA.is_dir():
+        real_args = ["--limit", "40", "--out", str(BENCH / "RESULTS-real-quick.md")] if args.quick else []
+        out["real"] = real.main(real_args + ["--errors", str(BENCH / "extraction-real-errors.json")])
+    return out
 
 
 def bench_fetch(args) -> dict:
@@ -603,11 +614,40 @@ def report(args, info: dict, res: dict, notes: dict) -> str:
             lines.append("Peer: not found (build/baseline-speed); create it with "
                          "`newsmine train --baseline --max-steps 300 --output build/baseline-speed`.")
         lines.append("")
+    if "extraction" in res and "real" in res["extraction"]:
+        r = res["extraction"]["real"]
+        t = r["tools"]
+        label = {"newsmine": f"newsmine `{r['versions']['newsmine']}`",
+                 "trafilatura": f"trafilatura {r['versions'].get('trafilatura', '?')} (default)",
+                 "trafilatura-recall": "trafilatura (`favor_recall`)"}
+        lines += [
+            "## Extraction on real pages vs trafilatura",
+            "",
+            f"`bench/extraction/real.py` on `../shared/data/extraction-real`: trafilatura's evaluation pages "
+            f"({r['pages']['snippets']}, {r['pages']['german']} on .de/.at/.ch; snippet scoring) and ScrapingHub's "
+            f"article benchmark ({r['pages']['scrapinghub']} pages; 4-gram shingles); all tools in one run, per page "
+            "one after the other. Details: `bench/extraction/RESULTS-real.md`; per-page errors: "
+            "`build/bench/extraction-real-errors.json`.",
+            "",
+            "| extractor | F1 all pages | F1 .de/.at/.ch | F1 ScrapingHub | pages/s (eval set) | pages/s (ScrapingHub) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for tool, f in t.items():
+            lines.append(f"| {label.get(tool, tool)} | {f['snippets']['f1']:.3f} | {f['german']['f1']:.3f} | "
+                         f"{f['scrapinghub']['f1']:.3f} | {f['pages_per_s']['snippets']:.1f} | "
+                         f"{f['pages_per_s']['scrapinghub']:.1f} |")
+        if "metadata" in r:
+            m = r["metadata"]
+            lines += ["", "| metadata (share right where annotated) | title | date | authors |", "| --- | ---: | ---: | ---: |"]
+            for tool, v in m.items():
+                lines.append(f"| {label.get(tool, 'trafilatura (`bare_extraction`)')} | {v['title']:.3f} | "
+                             f"{v['date']:.3f} | {v['author']:.3f} |")
+        lines.append("")
     if "extraction" in res:
         r = res["extraction"]
         n, tr = r["newsmine"], r["trafilatura"]
         lines += [
-            "## Extraction vs trafilatura",
+            "## Extraction vs trafilatura: the 48 generated pages (regression set)",
             "",
             f"`bench/extraction/run.py`: {r['pages']} pages in 8 layouts, snippet scoring as in trafilatura's "
             "evaluation; speed = same pages, tools alternated, best of 3. Details per page: "

@@ -80,7 +80,8 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     if root is None:
         return _empty(url, warnings)
     meta = read_metadata(root, url, warnings)  # tiers 1 and 2, before the page is cleaned
-    uncleaned_bylines = byline_authors(root, skip_comments=True)[0]
+    # bylines in blocks that cleaning removes (page headers, meta bars): read where no metadata names one
+    uncleaned_bylines = [] if meta.authors else byline_authors(root, skip_comments=True)[0]
     captions, body = _clean(root)
     found = _page_heuristics(body, meta)  # tier 3
     main_text, method, lead = _main_text(body, meta, found, captions)
