@@ -776,6 +776,39 @@ def report(args, info: dict, res: dict, notes: dict) -> str:
     return "\n".join(lines)
 
 
+_SECTION_HEADINGS = {"nlp": "## NLP", "extraction": "## Extraction", "e2e": "## End to end", "store": "## Store",
+                     "fetch": "## Fetch"}
+
+
+def merge_report(old: str, new: str, sections: list[str], stamp: str) -> str:
+    """``old`` with the blocks of ``sections`` replaced by those of ``new`` (a ``--only`` run refreshes
+    its sections of bench/RESULTS.md and keeps the others), and a line saying what was refreshed."""
+    def blocks(text: str) -> list[str]:
+        parts: list[str] = []
+        for line in text.splitlines(keepends=True):
+            if line.startswith("## ") or not parts:
+                parts.append(line)
+            else:
+                parts[-1] += line
+        return parts
+
+    prefixes = tuple(_SECTION_HEADINGS[s] for s in sections if s in _SECTION_HEADINGS)
+    fresh = [b for b in blocks(new)[1:] if b.startswith(prefixes)]
+    out: list[str] = []
+    placed = False
+    for block in blocks(old):
+        if block.startswith(prefixes):
+            if not placed:
+                out.extend(fresh)
+                placed = True
+            continue
+        out.append(block)
+    if not placed:
+        out.extend(fresh)
+    head = out[0].rstrip("\n") + f"\n\n{stamp}\n\n"
+    return "".join([head] + out[1:])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes; writes build/bench/RESULTS-quick.md")
@@ -842,6 +875,11 @@ def main() -> int:
                     "args": {k: getattr(args, k) for k in ("quick", "only", "workers", "repeat", "e2e_repeat")}},
                    indent=1, default=str), encoding="utf-8")
     text = report(args, info, res, notes)
+    if args.only and not args.out and not args.quick and out.exists():
+        stamp = (f"Refreshed {datetime.date.today().isoformat()}, commit `{info['commit']}`, {info['cpu']}, "
+                 f"{info['cores']} cores: {', '.join(sections)} (`bench/run_all.py --only {args.only}`); "
+                 "the other sections are from the run named above.")
+        text = merge_report(out.read_text(encoding="utf-8"), text, sections, stamp)
     out.write_text(text, encoding="utf-8")
     print(text)
     print(f"wrote {out}")

@@ -206,11 +206,11 @@ def annotate(model: str | None, batch_size: int) -> None:
 @click.option("--url", default=None, help="URL the page was fetched from.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def extract(file: str, url: str | None, as_json: bool) -> None:
-    """Extract title, text, date and authors from an HTML file.
+    """Extract title, text, date, authors and agencies from an HTML file.
 
     \b
     Example:
-      newsmine extract corpus/demo/site/articles/a01.html --json
+      newsmine extract corpus/demo/site/articles/dortmund/dortmund-plant-mit-defizit-von-39-4-millionen-euro-e01.html --json
     """
     from pipeline.extract import extract as do_extract
 
@@ -218,8 +218,10 @@ def extract(file: str, url: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(f"# {result.title or '(no title)'}\n{result.published or ''} {', '.join(result.authors)}\n")
+        byline = ", ".join(result.authors + result.agencies)
+        click.echo(f"# {result.title or '(no title)'}\n{result.published or ''} {byline}\n")
         click.echo(result.text)
+        click.echo(f"\n[{result.method}; {'; '.join(result.warnings) or 'no warnings'}]", err=True)
 
 
 @cli.group()

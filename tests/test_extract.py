@@ -1,5 +1,6 @@
 """Main-content extraction (pipeline.extract) on realistic German news pages."""
 
+import gzip
 import json
 import random
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, parse_date
+from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, failure_reason, parse_date
 from pipeline.extract import charset as extract_charset
 
 # --------------------------------------------------------------------------- pages
@@ -453,17 +454,61 @@ def test_parse_date(raw: str | None, iso: str | None) -> None:
 # --------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("bad", [
-    b"", "", "   \n ", b"\x00" * 100, random.Random(7).randbytes(20_000), "<html><body><div><span",
-    "<<<>>>&&&;;", b"\xff\xfe\x00", "<html></html>", "<p>Hi</p>", None, 42,
+def assert_not_caught(ex: Extracted) -> None:
+    """The cascade did not raise: ``extract``'s catch-all (which turns any exception into an empty result
+    with an "extraction failed" warning) did not fire. An empty result alone proves nothing, as an
+    extractor that always raises gives one too."""
+    assert not [w for w in ex.warnings if w.startswith("extraction failed")], ex.warnings
+
+
+_BINARY = "input looks like binary data, not HTML"
+
+
+@pytest.mark.parametrize(("bad", "cause"), [
+    (b"", "empty input"), ("", "empty input"), ("   \n ", "empty input"), (b"\x00" * 100, _BINARY),
+    (random.Random(7).randbytes(20_000), _BINARY), ("<html><body><div><span", None), ("<<<>>>&&&;;", None),
+    (b"\xff\xfe\x00", _BINARY), ("<html></html>", None), ("<p>Hi</p>", None),
+    (None, "unsupported input type NoneType"), (42, "unsupported input type int"),
 ])
-def test_bad_input_returns_empty_text_with_warning(bad: object) -> None:
+def test_bad_input_returns_empty_text_with_warning(bad: object, cause: str | None) -> None:
     ex = extract(bad)  # type: ignore[arg-type]
     assert isinstance(ex, Extracted)
     assert ex.text == ""
     assert ex.method == "none"
     assert ex.warnings
     json.dumps(ex.to_dict())
+    assert_not_caught(ex)
+    assert failure_reason(ex) == (f"no main text ({cause})" if cause else "no main text")
+
+
+_PAGE = ("<html><head><meta charset='{cs}'><title>Grüße</title></head><body><nav><a href='/'>Start</a></nav>"
+         "<article><p>Über die Straße in Köln fährt ein Bus für 5 €. Die Bürger ärgern sich über Schäden.</p>"
+         "</article></body></html>")
+_PAGE_TEXT = "Über die Straße in Köln fährt ein Bus für 5 €. Die Bürger ärgern sich über Schäden."
+_UTF8 = _PAGE.format(cs="utf-8").encode()
+
+
+@pytest.mark.parametrize(("data", "text", "warning"), [
+    pytest.param(_UTF8[: _UTF8.index(b"</p>") + 4] + b'<div class="teaser', _PAGE_TEXT, None, id="cut-mid-tag"),
+    pytest.param(_UTF8.replace(b"<article>", b"<article><div><span><b>").replace(b"</p>", b"</i></p></td>"),
+                 _PAGE_TEXT, None, id="mis-nested"),
+    pytest.param(_PAGE.format(cs="utf-8").encode("cp1252"), _PAGE_TEXT, "charset fallback windows-1252",
+                 id="cp1252-declared-utf-8"),
+    pytest.param(_PAGE.format(cs="x-kaputt").encode("utf-16"), _PAGE_TEXT, None, id="utf-16-bogus-meta"),
+    pytest.param(b"\x89PNG\r\n\x1a\n" + random.Random(8).randbytes(5000), "", _BINARY, id="png"),
+    pytest.param(gzip.compress(_UTF8), "", _BINARY, id="gzip-body-not-decoded"),
+    pytest.param(_UTF8.decode().encode("utf-16-le"), "", _BINARY, id="utf-16-without-bom"),
+    pytest.param(b"", "", "empty input", id="empty-bytes"),
+    pytest.param(b"<html><body>" + b"\x00" * 5000 + b"</body></html>", "", _BINARY, id="nul-bytes"),
+])
+def test_real_looking_bad_input_gives_text_or_a_failure_reason(data: bytes, text: str, warning: str | None) -> None:
+    ex = extract(data, "https://www.example-zeitung.de/koeln/bus.html")
+    assert_not_caught(ex)
+    assert ex.text == text
+    if warning:
+        assert warning in ex.warnings
+    if not text:
+        assert failure_reason(ex) == f"no main text ({warning})"
 
 
 def test_deeply_nested_page_does_not_crash() -> None:
@@ -491,6 +536,7 @@ def test_arbitrary_input_never_raises(data: str | bytes) -> None:
     assert isinstance(ex.text, str)
     assert ex.url == "https://example.org/x"
     assert ex.text or ex.warnings
+    assert_not_caught(ex)
 
 
 _FRAGMENTS = st.sampled_from([
@@ -510,6 +556,47 @@ def test_arbitrary_html_fragments_never_raise(parts: list[str]) -> None:
         assert isinstance(ex, Extracted)
         assert "<script" not in ex.text
         assert ex.method in ("json-ld", "heuristic", "trafilatura", "none")
+        assert_not_caught(ex)
+
+
+@pytest.mark.parametrize("url", ["http://[", "https://[::1/a.html"])
+def test_a_malformed_base_url_keeps_the_page(url: str) -> None:
+    ex = extract(GERMAN.format(cs="utf-8"), url)
+    assert_not_caught(ex)
+    assert ex.text == SENTENCE
+
+
+_WORDS = ["Der", "Rat", "der", "Stadt", "Duisburg", "hat", "am", "Montag", "den", "Haushalt", "beschlossen",
+          "Bürger", "ärgern", "sich", "über", "Straßen", "in", "Köln", "für", "48", "Millionen", "Euro", "Schulen",
+          "Kämmerin", "rechnet", "mit", "einem", "Defizit", "Brücke", "wird", "saniert", "und", "gesperrt"]
+_SENTENCES = st.lists(st.sampled_from(_WORDS), min_size=8, max_size=30).map(lambda ws: " ".join(ws) + ".")
+_PARAGRAPHS = st.lists(st.lists(_SENTENCES, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=4)
+_WRAPPERS = st.lists(st.sampled_from(["article", "main", "section", "div", 'div class="article-body"',
+                                      'div itemprop="articleBody"', "td", "form"]), max_size=4)
+_ASIDES = st.lists(st.sampled_from([
+    "<nav><a href='/'>Start</a> <a href='/nrw'>NRW</a></nav>", "<script>var x = '<p>kein Text</p>';</script>",
+    "<!-- <p>auskommentiert</p> -->", "<style>p { color: red }</style>", "<footer>Impressum</footer>",
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Rat tagt"}</script>',
+    "<header><h1>Rat beschließt Haushalt</h1></header>", "<br>", "&nbsp;", "<div class='cookie'>Cookies</div>",
+]), max_size=4)
+_ENCODINGS = st.sampled_from(["str", "utf-8", "utf-8-sig", "cp1252", "utf-16"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(paragraphs=_PARAGRAPHS, wrappers=_WRAPPERS, before=_ASIDES, after=_ASIDES, encoding=_ENCODINGS)
+def test_visible_paragraphs_give_text(paragraphs: list[str], wrappers: list[str], before: list[str],
+                                      after: list[str], encoding: str) -> None:
+    """Visible article paragraphs, however wrapped, encoded and surrounded, come out as the text."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    for wrapper in reversed(wrappers):
+        body = f"<{wrapper}>{body}</{wrapper.split()[0]}>"
+    charset = "utf-8" if encoding in ("str", "utf-8-sig") else encoding
+    page = (f"<!DOCTYPE html><html lang='de'><head><meta charset='{charset}'><title>Rat tagt</title></head>"
+            f"<body>{''.join(before)}{body}{''.join(after)}</body></html>")
+    ex = extract(page if encoding == "str" else page.encode(encoding), "https://www.example-zeitung.de/a.html")
+    assert_not_caught(ex)
+    for p in paragraphs:
+        assert p in ex.text, (p, ex.text, ex.warnings)
 
 
 def test_to_dict_and_version() -> None:

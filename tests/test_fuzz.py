@@ -142,6 +142,12 @@ def _check_entries(entries: list) -> None:
 # --------------------------------------------------------------------------- extractor
 
 
+def assert_not_caught(ex: Extracted, url: str | None = None) -> None:
+    """The cascade did not raise: the catch-all of ``extract`` (an empty result with an "extraction failed"
+    warning) did not fire. Without this check an extractor that always raises would pass these tests."""
+    assert not [w for w in ex.warnings if w.startswith("extraction failed")], ex.warnings
+
+
 @FAST
 @given(html=st.one_of(HTML, st.text(max_size=300)), url=st.one_of(st.none(), LINKS))
 def test_extractor_never_raises_on_html(html, url):
@@ -150,6 +156,7 @@ def test_extractor_never_raises_on_html(html, url):
         assert isinstance(ex, Extracted) and isinstance(ex.text, str)
         assert len(ex.text) <= MAX_TEXT_CHARS
         json.dumps(ex.to_dict(), ensure_ascii=False).encode("utf-8")  # storable: no unpaired surrogates
+        assert_not_caught(ex, url)
         if not ex.text:
             assert ex.warnings and failure_reason(ex).startswith("no main text")
 
@@ -161,6 +168,9 @@ def test_decoding_and_extracting_bytes_never_raises(data, charset):
     assert isinstance(text, str) and isinstance(used, str)
     ex = extract(data, "https://example.de/a")
     assert isinstance(ex.text, str)
+    assert_not_caught(ex)
+    if not ex.text:
+        assert failure_reason(ex).startswith("no main text")
 
 
 # --------------------------------------------------------------------------- feeds and sitemaps

@@ -118,7 +118,7 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
     names: list[str] = []
     elements: list[El] = []
     for el in xp_byline(root):
-        if not is_element(el) or el.tag in ("html", "body", "article", "main"):
+        if el.tag in ("html", "body", "article", "main"):
             continue
         itemprop = (el.get("itemprop") or "").lower()
         rel = (el.get("rel") or "").lower()

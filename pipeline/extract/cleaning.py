@@ -134,7 +134,7 @@ def collect_captions(root: El) -> list[str]:
     for el in root.iter("figure", "figcaption"):
         targets.append(el)
     for el in xp_attrs(root):
-        if not is_element(el) or el.tag in ("figure", "figcaption", "body", "html", "article", "main"):
+        if el.tag in ("figure", "figcaption", "body", "html", "article", "main"):
             continue
         cid = classid(el)
         if (cid.strip() and _CAPTION_CLASS_RE.search(cid)) or (el.get("itemprop") or "").lower() == "caption":
@@ -237,7 +237,7 @@ def remove_boilerplate(root: El) -> None:
     forms: list[El] = []
     footers: list[El] = []
     for el in xp_boiler(root):
-        if not is_element(el) or el.tag in ("html", "body", "main", "article"):
+        if el.tag in ("html", "body", "main", "article"):
             continue
         role = (el.get("role") or "").lower()
         if role in _DROP_ROLES:

@@ -18,7 +18,8 @@ from .authors import byline_authors, split_agencies, von_bylines
 from .charset import decode_bytes, repair_mojibake
 from .cleaning import collect_captions, remove_boilerplate, remove_boxes
 from .dates import date_elements_text, dates_near_heading, find_visible_dates, time_dates
-from .fallback import FALLBACK_BELOW_CHARS, htmldate_date, trafilatura_text
+from .fallback import FALLBACK_BELOW_CHARS, MAX_FALLBACK_CHARS, htmldate_date, trafilatura_text
+from .limits import guard_page, repair_risk
 from .main_content import (
     article_body_paragraphs,
     collect_units,
@@ -31,7 +32,7 @@ from .main_content import (
 from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
-from .text import BR_MARK, El, drop, is_element, norm_key, text_of
+from .text import BR_MARK, CLASSID_CACHE, El, drop, is_element, norm_key, text_of
 
 
 def _empty(url: str | None, warnings: list[str]) -> Extracted:
@@ -60,6 +61,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     """
     warnings: list[str] = []
     base_url = url if isinstance(url, str) and url.strip() else None
+    token = CLASSID_CACHE.set({})
     try:
         return _extract(html, base_url, warnings)
     except RecursionError:
@@ -68,6 +70,8 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
         warnings.append("extraction failed: out of memory")
     except Exception as err:  # noqa: BLE001 - the extractor promises not to raise
         warnings.append(f"extraction failed: {type(err).__name__}: {str(err)[:200]}")
+    finally:
+        CLASSID_CACHE.reset(token)
     return _empty(base_url, warnings)
 
 
@@ -85,12 +89,17 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     captions, body = _clean(root)
     found = _page_heuristics(body, meta)  # tier 3
     main_text, method, lead = _main_text(body, meta, found, captions)
-    if len(main_text) < FALLBACK_BELOW_CHARS:
-        other = trafilatura_text(text, url, warnings)
-        if len(other) >= max(FALLBACK_BELOW_CHARS, 2 * len(main_text)):
-            main_text, method = other, "trafilatura"
-    if not meta.published and not meta.modified:
-        meta.published = htmldate_date(text, url, warnings)
+    wants_text = len(main_text) < FALLBACK_BELOW_CHARS
+    wants_date = not meta.published and not meta.modified
+    if (wants_text or wants_date) and len(text) > MAX_FALLBACK_CHARS:
+        warnings.append(f"second opinions skipped: page of {len(text):,} characters (limit {MAX_FALLBACK_CHARS:,})")
+    elif wants_text or wants_date:
+        if wants_text:
+            other = trafilatura_text(text, url, warnings)
+            if len(other) >= max(FALLBACK_BELOW_CHARS, 2 * len(main_text)):
+                main_text, method = other, "trafilatura"
+        if wants_date:
+            meta.published = htmldate_date(text, url, warnings)
     if not meta.authors:
         meta.authors = uncleaned_bylines
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
@@ -114,7 +123,9 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
 
 def _to_text(html: Any, warnings: list[str]) -> str | None:
     """Input to HTML text: decode bytes, cap the length, repair mojibake, drop control characters
-    and an XML declaration. None (with a warning) for unsupported, empty or binary input."""
+    and an XML declaration; cut tags with an abnormal number of attributes and pages with an abnormal
+    number of elements (``page error`` warnings, :func:`~pipeline.extract.limits.guard_page`). None
+    (with a warning) for unsupported, empty or binary input."""
     if isinstance(html, bytearray | memoryview):
         html = bytes(html)
     if isinstance(html, bytes):
@@ -137,9 +148,13 @@ def _to_text(html: Any, warnings: list[str]) -> str | None:
     text, repaired = repair_mojibake(text)
     if repaired:
         warnings.append(f"mojibake repaired ({repaired} sequence{'s' if repaired > 1 else ''})")
-    text = re.sub("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]", "", text)
+    text = re.sub("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", text).replace("\x0c", " ")
+    # character references to the characters dropped above: libxml2 decodes them into text that lxml then
+    # refuses to set again ("All strings must be XML compatible") when the cleaning steps edit the tree
+    text = re.sub(r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+                  r"|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?", "", text)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    return text
+    return guard_page(text, warnings)  # before any parser sees the page
 
 
 _MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
@@ -154,8 +169,14 @@ def _parse(text: str, warnings: list[str]) -> El | None:
     parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
-        if root is not None and any(e.type_name in _MISNESTING_ERRORS for e in parser.error_log):
-            repaired = html5_normalise(text, warnings)
+        errors = {e.type_name for e in parser.error_log}
+        # the repair is skipped where libxml2 stopped at its depth limit (lexbor's tree is as deep, its
+        # scans of a deep stack are quadratic, and libxml2 stops again on the repaired page)
+        if root is not None and errors & _MISNESTING_ERRORS and "ERR_RESOURCE_LIMIT" not in errors:
+            risk = repair_risk(text, int(root.xpath("count(//*)")))
+            if risk:
+                warnings.append(f"page error: HTML5 markup repair skipped ({risk})")
+            repaired = text if risk else html5_normalise(text, warnings)
             if repaired is not text:
                 parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
                 root = lxml.etree.fromstring(repaired.encode("utf-8", errors="replace"), parser=parser)
@@ -172,7 +193,11 @@ def _parse(text: str, warnings: list[str]) -> El | None:
         return None
 
     for br in root.iter("br"):
-        br.tail = BR_MARK + (br.tail or "")
+        tail = br.tail or ""
+        try:
+            br.tail = BR_MARK + tail
+        except ValueError:  # a character reference (&#1;) gave a character lxml reads but does not take back
+            br.tail = BR_MARK + re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "", tail)
     return root
 
 

@@ -156,9 +156,7 @@ _DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|datelin
 
 
 def date_elements_text(root: El) -> Iterator[str]:
-    for el in xp_classid(root):
-        if not is_element(el):
-            continue
+    for el in xp_classid(root):  # elements only (an XPath on *)
         cid = classid(el)
         if cid.strip() and _DATE_CLASS_RE.search(cid):
             text = text_of(el)

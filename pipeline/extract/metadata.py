@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .authors import split_names
 from .dates import parse_date
-from .text import El, classid, dedupe, is_element, iter_ancestors, norm, text_of, unescape, xp_classid
+from .text import El, classid, dedupe, iter_ancestors, norm, text_of, unescape, xp_classid
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -23,12 +23,19 @@ _HOME_WORDS = {"start", "startseite", "home", "homepage", "übersicht", "nachric
 _TITLE_SEP_RE = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s+")
 
 
-def _normalize_language(value: Any) -> str | None:
+def _ld_string(value: Any, *keys: str) -> str | None:
+    """A JSON-LD value as one string: the first of ``keys`` that is set in an object, the first
+    string of a list, the string itself; None otherwise."""
     if isinstance(value, dict):
-        value = value.get("alternateName") or value.get("name")
+        value = next((value[k] for k in keys if value.get(k)), None)
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str)), None)
-    if not isinstance(value, str):
+    return value if isinstance(value, str) else None
+
+
+def _normalize_language(value: Any) -> str | None:
+    value = _ld_string(value, "alternateName", "name")
+    if value is None:
         return None
     s = value.strip().replace("_", "-")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", s):
@@ -41,11 +48,8 @@ def _normalize_language(value: Any) -> str | None:
 
 
 def _absolute_url(value: Any, base: str | None) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("@id") or value.get("url")
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str)), None)
-    if not isinstance(value, str):
+    value = _ld_string(value, "@id", "url")
+    if value is None:
         return None
     href = value.strip()
     if not href or len(href) > 2000 or any(ch.isspace() for ch in href):
@@ -301,9 +305,23 @@ def _canonical_url(root: El, meta: dict[str, list[str]], ld: _JsonLd, url: str |
     canonical = canonical or _absolute_url(_meta_first(meta, "og:url"), url) or _absolute_url(ld.url, url)
     if canonical and url:
         # a canonical pointing at the home page of an article URL is a CMS bug
-        if urlsplit(canonical).path in ("", "/") and len(urlsplit(url).path) > 1:
+        if _url_path(canonical) in ("", "/") and len(_url_path(url)) > 1:
             canonical = None
     return canonical
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # "http://[": a malformed host; the base URL of a page is not checked before
+        return ""
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
@@ -323,7 +341,7 @@ def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
 def _html_breadcrumb(root: El, url: str | None, title: str | None) -> str | None:
     """The last item of the first breadcrumb element (home links and the article title left out)."""
     for el in xp_classid(root):
-        if is_element(el) and "breadcrumb" in classid(el):
+        if "breadcrumb" in classid(el):
             crumbs = [text_of(a) for a in el.iter("a") if _absolute_url(a.get("href"), url) != url]
             crumbs = crumbs or re.split(r"\s*[›>»/|]\s*", text_of(el))
             crumbs = [c for c in crumbs if c and c.casefold() not in _HOME_WORDS and len(c) < 60]
@@ -414,7 +432,7 @@ def read_metadata(root: El, url: str | None, warnings: list[str]) -> Metadata:
         _meta_first(meta, "content-language", "language", "dc.language", "og:locale", "inlanguage"))
     canonical = _canonical_url(root, meta, ld, url)
     site_name = _meta_first(meta, "og:site_name", "application-name")
-    host = urlsplit(canonical or url or "").hostname
+    host = _hostname(canonical or url or "")
     page_title = ""
     title_el = root.find(".//title")
     if title_el is not None:

@@ -60,7 +60,7 @@ class Extracted:
 
 #: Warnings that explain why a page gave no main text (as opposed to remarks such as a charset fallback).
 _FAILURE_WARNINGS = ("input looks like binary", "parser resource limit", "unparsable HTML", "empty input",
-                     "extraction failed", "unsupported input type", "input truncated")
+                     "extraction failed", "unsupported input type", "input truncated", "page error")
 
 
 def failure_reason(result: Extracted) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import lxml.etree
@@ -66,7 +67,19 @@ def in_link(el: El, levels: int = 6) -> bool:
     return False
 
 
+CLASSID_CACHE: ContextVar[dict[El, str] | None] = ContextVar("classid_cache", default=None)
+"""Per extraction (set by :func:`pipeline.extract.core.extract`): each element's class/id string is
+built once, though six passes look at it."""
+
+
 def classid(el: El) -> str:
+    """``"class id"`` of ``el``, lower-cased."""
+    cache = CLASSID_CACHE.get()
+    if cache is not None:
+        value = cache.get(el)
+        if value is None:
+            value = cache[el] = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        return value
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
 
