@@ -636,6 +636,19 @@ def report(args, info: dict, res: dict, notes: dict) -> str:
             lines.append(f"| {label.get(tool, tool)} | {f['snippets']['f1']:.3f} | {f['german']['f1']:.3f} | "
                          f"{f['scrapinghub']['f1']:.3f} | {f['pages_per_s']['snippets']:.1f} | "
                          f"{f['pages_per_s']['scrapinghub']:.1f} |")
+        n, tr, tm = t.get("newsmine"), t.get("trafilatura"), r.get("trafilatura_with_metadata_pages_per_s")
+        if n and tr:
+            lines += ["", "newsmine minus trafilatura (default): F1 "
+                      f"{n['snippets']['f1'] - tr['snippets']['f1']:+.3f} (all pages), "
+                      f"{n['german']['f1'] - tr['german']['f1']:+.3f} (.de/.at/.ch), "
+                      f"{n['scrapinghub']['f1'] - tr['scrapinghub']['f1']:+.3f} (ScrapingHub); pages/s "
+                      f"{n['pages_per_s']['snippets'] / tr['pages_per_s']['snippets']:.2f}x / "
+                      f"{n['pages_per_s']['scrapinghub'] / tr['pages_per_s']['scrapinghub']:.2f}x trafilatura's "
+                      "text-only `extract`"
+                      + (f", {n['pages_per_s']['snippets'] / tm['snippets']:.2f}x / "
+                         f"{n['pages_per_s']['scrapinghub'] / tm['scrapinghub']:.2f}x trafilatura with its metadata "
+                         "(`bare_extraction(with_metadata=True)`, what newsmine's `extract` returns too)"
+                         if tm and tm.get("snippets") else "") + "."]
         if "metadata" in r:
             m = r["metadata"]
             lines += ["", "| metadata (share right where annotated) | title | date | authors |", "| --- | ---: | ---: | ---: |"]
@@ -793,7 +806,8 @@ def merge_report(old: str, new: str, sections: list[str], stamp: str) -> str:
         return parts
 
     prefixes = tuple(_SECTION_HEADINGS[s] for s in sections if s in _SECTION_HEADINGS)
-    fresh = [b for b in blocks(new)[1:] if b.startswith(prefixes)]
+    fresh = ["".join(line for line in b.splitlines(keepends=True) if not line.startswith("Raw figures of this run"))
+             for b in blocks(new)[1:] if b.startswith(prefixes)]
     out: list[str] = []
     placed = False
     for block in blocks(old):
