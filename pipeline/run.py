@@ -320,7 +320,7 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
         url = canonicalize(found_url) if found_url.startswith("http") else page["url"]
         rec = store.ArticleRecord(
             url=url, title=ex.title, text=ex.text, published=ex.published, modified=ex.modified,
-            authors=ex.authors, language=ex.language or "de", lead=ex.lead, section=ex.section,
+            authors=ex.authors, agencies=ex.agencies, language=ex.language or "de", lead=ex.lead, section=ex.section,
             source=page["source"], page_id=page["id"], extractor_version=EXTRACTOR_VERSION,
             model=model_tag, money_version=MONEY_VERSION, page_sha256=page["content_sha256"],
             facts_version=FACTS_VERSION, simhash=dedup.simhash(ex.text))

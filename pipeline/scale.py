@@ -125,7 +125,8 @@ def read_outcomes(shard: sqlite3.Connection, first_page: int, last_page: int):
         roles, quotes = by_article["roles"].get(a["id"], []), by_article["quotes"].get(a["id"], [])
         rec = store.ArticleRecord(
             url=a["url"], title=a["title"], text=a["text"], published=a["published"], modified=a["modified"],
-            authors=json.loads(a["authors"] or "[]"), language=a["language"], lead=a["lead"], section=a["section"],
+            authors=json.loads(a["authors"] or "[]"), agencies=json.loads(a["agencies"] or "[]"),
+            language=a["language"], lead=a["lead"], section=a["section"],
             source=a["source"], page_id=a["page_id"], extractor_version=a["extractor_version"], model=a["model"],
             entities=by_article["mentions"].get(a["id"], []), money=money,
             money_version=money[0]["parser_version"] if money else None, page_sha256=a["page_sha256"],

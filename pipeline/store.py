@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -168,6 +168,14 @@ def m009_pairs_by_writer(db: sqlite_utils.Database) -> None:
     db.execute("DROP TRIGGER IF EXISTS entity_pairs_insert")
     db.execute("CREATE TABLE IF NOT EXISTS newsmine_state (key TEXT PRIMARY KEY, value TEXT)")
     _rebuild_entity_pairs(db.conn)
+
+
+@MIGRATIONS()
+def m010_agencies(db: sqlite_utils.Database) -> None:
+    """Version 10: ``articles.agencies`` (JSON list): the news agencies a byline credits (``dpa``, ``lnw``),
+    which extract-2.0 keeps apart from the authors."""
+    if "agencies" not in db["articles"].columns_dict:
+        db["articles"].add_column("agencies", str)
 
 
 def _rebuild_entity_pairs(conn) -> None:
@@ -330,6 +338,7 @@ class ArticleRecord:
     published: str | None = None
     modified: str | None = None
     authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
     language: str | None = "de"
     lead: str | None = None
     section: str | None = None
@@ -414,7 +423,8 @@ def _save_one(db: sqlite_utils.Database, rec: ArticleRecord, cache: EntityCache 
     row = {
         "url": rec.url, "page_id": rec.page_id, "source": rec.source, "title": rec.title,
         "published": rec.published, "modified": rec.modified,
-        "authors": json.dumps(rec.authors, ensure_ascii=False), "text": rec.text,
+        "authors": json.dumps(rec.authors, ensure_ascii=False),
+        "agencies": json.dumps(rec.agencies, ensure_ascii=False), "text": rec.text,
         "language": rec.language, "word_count": len(rec.text.split()),
         "content_sha256": sha256(rec.text), "extractor_version": rec.extractor_version,
         "model": rec.model, "processed_at": utcnow(), "lead": rec.lead, "section": rec.section,

@@ -206,3 +206,12 @@ def test_entity_pairs_counted_per_article_and_rebuilt_after_a_deferred_run(tmp_p
     rec.entities = rec.entities[:2]
     store.save_article(db, rec)
     assert _pairs(db) == _brute_pairs(db)
+
+
+def test_agencies_are_stored_apart_from_authors(tmp_path):
+    db = store.open_db(tmp_path / "n.db")
+    rec = _article()
+    rec.authors, rec.agencies = ["Anna Schmidt"], ["dpa", "lnw"]
+    store.save_article(db, rec)
+    row = next(db.query("SELECT authors, agencies FROM articles"))
+    assert row == {"authors": '["Anna Schmidt"]', "agencies": '["dpa", "lnw"]'}
