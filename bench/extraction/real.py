@@ -93,20 +93,28 @@ def collapse(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def score_snippets(text: str, gold: dict) -> dict:
-    """TP/FN/FP/TN of one page and the snippets that were missed or leaked."""
+def snippet_counts(text: str, wanted: list[str], unwanted: list[str]) -> dict:
+    """TP/FN/FP/TN of one page as trafilatura's evaluation counts them, and the snippets that were
+    missed or leaked (whitespace collapsed on both sides). Also used by bench/extraction/run.py."""
     out = collapse(text)
-    missed = [s for s in gold.get("with", []) if collapse(s) not in out]
-    leaked = [s for s in gold.get("without", []) if collapse(s) in out]
-    n_with, n_without = len(gold.get("with", [])), len(gold.get("without", []))
-    return {"tp": n_with - len(missed), "fn": len(missed), "fp": len(leaked), "tn": n_without - len(leaked),
+    missed = [s for s in wanted if collapse(s) not in out]
+    leaked = [s for s in unwanted if collapse(s) in out]
+    return {"tp": len(wanted) - len(missed), "fn": len(missed), "fp": len(leaked), "tn": len(unwanted) - len(leaked),
             "missed": missed, "leaked": leaked}
 
 
+def score_snippets(text: str, gold: dict) -> dict:
+    """:func:`snippet_counts` of one page of trafilatura's evaluation set."""
+    return snippet_counts(text, gold.get("with", []), gold.get("without", []))
+
+
 def prf(c: dict) -> dict:
+    """Precision, recall, F1 and accuracy of summed TP/FN/FP/TN counts."""
     p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
     r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    n = sum(c.get(k, 0) for k in ("tp", "fn", "fp", "tn"))
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "accuracy": (c["tp"] + c.get("tn", 0)) / n if n else 0.0}
 
 
 _WORD_RE = re.compile(r"\w+")

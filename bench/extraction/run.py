@@ -28,17 +28,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
 import trafilatura  # noqa: E402
+from real import prf as metrics  # noqa: E402  (scoring shared with the real-page benchmark)
+from real import snippet_counts  # noqa: E402
 
 from pipeline.extract import EXTRACTOR_VERSION, extract  # noqa: E402
 
 DATE = datetime.date.today().isoformat()
 REPEATS = 3
-
-
-def norm(s: str | None) -> str:
-    return " ".join((s or "").split())
 
 
 def run_traf(html: bytes, url: str) -> str:
@@ -53,29 +52,7 @@ TOOLS = {"newsmine": run_newsmine, "trafilatura": run_traf}
 
 
 def score(text: str, item: dict) -> dict:
-    t = norm(text)
-    r = {"tp": 0, "fn": 0, "fp": 0, "tn": 0, "missing": [], "leaked": []}
-    for s in item["must"]:
-        if norm(s) in t:
-            r["tp"] += 1
-        else:
-            r["fn"] += 1
-            r["missing"].append(s)
-    for s in item["must_not"]:
-        if norm(s) in t:
-            r["fp"] += 1
-            r["leaked"].append(s)
-        else:
-            r["tn"] += 1
-    return r
-
-
-def metrics(c: dict) -> dict:
-    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    a = (c["tp"] + c["tn"]) / sum(c[k] for k in ("tp", "fn", "fp", "tn"))
-    return {"precision": p, "recall": r, "f1": f, "accuracy": a}
+    return snippet_counts(text, item["must"], item["must_not"])
 
 
 def main(write: bool = True) -> dict:
@@ -129,9 +106,9 @@ def main(write: bool = True) -> dict:
     def failures(tool: str) -> list[str]:
         out = []
         for name, r in results[tool]["pages"].items():
-            if r["missing"] or r["leaked"]:
+            if r["missed"] or r["leaked"]:
                 out.append(f"- `{name}` (recall {r['page_recall']:.2f}, precision {r['page_precision']:.2f})")
-                out += [f"  - missing: “{s}”" for s in r["missing"]]
+                out += [f"  - missing: “{s}”" for s in r["missed"]]
                 out += [f"  - leaked: “{s}”" for s in r["leaked"]]
         return out or ["- none"]
 

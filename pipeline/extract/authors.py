@@ -42,17 +42,18 @@ def split_agencies(names: list[str], site_name: str | None, host: str | None) ->
     name (``og:site_name``, the host's main label) unless it is a person's name, and placeholders
     (``admin``, ``guest``) name no author and are left out of both; ``Redaktion`` (the newsroom signing)
     stays an author."""
-    site_keys = {k for k in (_key(site_name or ""), _key((host or "").removeprefix("www.").split(".")[0])) if k}
-    site_keys |= {_key(host or ""), _key((host or "").removeprefix("www."))} - {""}
+    domain = (host or "").removeprefix("www.")
+    site_keys = {_key(site_name or ""), _key(host or ""), _key(domain), _key(domain.split(".")[0])} - {""}
     authors: list[str] = []
     agencies: list[str] = []
     for name in names:
         key = name.casefold().strip(" .")
         if key in AGENCY_CODES:
             agencies.append(name)
-        elif key in _NO_ONE or (_key(name) in site_keys and not _looks_like_name(name) or " " not in name.strip()
-                                and _key(name) in site_keys):
-            continue  # a personal blog named after its author keeps the author ("Alexander Klier")
+        elif key in _NO_ONE:
+            continue
+        elif _key(name) in site_keys and (" " not in name.strip() or not _looks_like_name(name)):
+            continue  # the site's name; a personal blog named after its author keeps the author
         else:
             authors.append(name)
     return dedupe(authors), dedupe(agencies)

@@ -21,6 +21,7 @@ from .text import (
     norm,
     norm_key,
     raw_text,
+    subtree_sums,
     text_of,
     xp_attrs,
     xp_boiler,
@@ -197,25 +198,17 @@ def _itertext_skipping(node: El, skip: set[El]) -> Iterator[str]:
 _TEXT_BLOCK_TAGS = ("div", "section", "td", "article", "main")
 
 
-def text_totals(root: El) -> dict[El, int]:
+def text_totals(root: El) -> dict[El, float]:
     """Characters of running text under each element, in one pass: paragraphs of 25 characters or
     more, and text written straight into a block (``<div>`` text between ``<br>``, as blogs do) of
     100 or more. Elements without such text are absent."""
-    totals: dict[El, int] = {}
-    for el in root.iter("p", *_TEXT_BLOCK_TAGS):
-        if el.tag == "p":
-            n = len(norm(raw_text(el)))
-            if n < 25:
-                continue
-        else:
-            n = direct_text_len(el, 100)
-            if n < 100:
-                continue
-        node: El | None = el
-        while node is not None:
-            totals[node] = totals.get(node, 0) + n
-            node = node.getparent()
-    return totals
+    def running_text() -> Iterator[tuple[El, int]]:
+        for el in root.iter("p", *_TEXT_BLOCK_TAGS):
+            n = len(norm(raw_text(el))) if el.tag == "p" else direct_text_len(el, 100)
+            if n >= (25 if el.tag == "p" else 100):
+                yield el, n
+
+    return subtree_sums(running_text())
 
 
 def remove_boilerplate(root: El) -> None:

@@ -121,6 +121,10 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     )
 
 
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters lxml refuses in a tree it edits (form feed, also refused, becomes a space)."""
+
+
 def _to_text(html: Any, warnings: list[str]) -> str | None:
     """Input to HTML text: decode bytes, cap the length, repair mojibake, drop control characters
     and an XML declaration; cut tags with an abnormal number of attributes and pages with an abnormal
@@ -148,7 +152,7 @@ def _to_text(html: Any, warnings: list[str]) -> str | None:
     text, repaired = repair_mojibake(text)
     if repaired:
         warnings.append(f"mojibake repaired ({repaired} sequence{'s' if repaired > 1 else ''})")
-    text = re.sub("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", text).replace("\x0c", " ")
+    text = _NOT_XML_RE.sub("", text).replace("\x0c", " ")
     # character references to the characters dropped above: libxml2 decodes them into text that lxml then
     # refuses to set again ("All strings must be XML compatible") when the cleaning steps edit the tree
     text = re.sub(r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
@@ -197,7 +201,7 @@ def _parse(text: str, warnings: list[str]) -> El | None:
         try:
             br.tail = BR_MARK + tail
         except ValueError:  # a character reference (&#1;) gave a character lxml reads but does not take back
-            br.tail = BR_MARK + re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "", tail)
+            br.tail = BR_MARK + _NOT_XML_RE.sub("", tail).replace("\x0c", "")
     return root
 
 

@@ -26,6 +26,7 @@ from .text import (
     norm,
     norm_key,
     raw_text,
+    subtree_sums,
     text_of,
     xp_attrs,
 )
@@ -118,7 +119,22 @@ def _sibling_key(el: El) -> tuple[str, str]:
     return el.tag, re.sub(r"\d+", "", el.get("class") or "").strip()
 
 
-def _score_candidates(body: El) -> dict[El, float]:
+def _paragraph_weights(body: El) -> list[tuple[El, float]]:
+    """Paragraphs (``<p>``, ``<pre>``) of 25 characters or more outside links (a whole block wrapped
+    in a link is a teaser card), each with its characters outside links; read once, used by the block
+    scores and by the widening of the best block."""
+    weights: list[tuple[El, float]] = []
+    for p in body.iter("p", "pre"):
+        n = len(text_of(p))
+        if n < 25 or in_link(p):
+            continue
+        w = n * max(0.0, 1.0 - link_text_len(p) / n)
+        if w > 0:
+            weights.append((p, w))
+    return weights
+
+
+def _score_candidates(body: El, paragraphs: list[tuple[El, float]]) -> dict[El, float]:
     scores: dict[El, float] = {}
     # paragraph weight inside the 3 ancestors above each paragraph (for sibling aggregation)
     deep: dict[El, float] = {}
@@ -127,16 +143,7 @@ def _score_candidates(body: El) -> dict[El, float]:
         if el is not None and is_element(el):
             scores[el] = scores.get(el, 0.0) + w
 
-    for p in body.iter("p", "pre"):
-        n = len(text_of(p))
-        if n < 25:
-            continue
-        if in_link(p):
-            continue  # teaser card: the whole block is a link
-        links = link_text_len(p)
-        w = n * max(0.0, 1.0 - links / n)
-        if w <= 0:
-            continue
+    for p, w in paragraphs:
         parent = p.getparent()
         add(parent, w)
         if parent is not None:
@@ -199,29 +206,16 @@ whose added text is more than :data:`WIDEN_MAX_LINK_SHARE` link text. Real pages
 the share condition 0.915; link shares 0.2-0.6 and guard shares 0.3-0.5 measured)."""
 
 
-def _widen(top: El, body: El) -> El:
+def _widen(top: El, paragraphs: list[tuple[El, float]]) -> El:
     """The nearest ancestor-or-self of ``top`` that holds :data:`TEXT_SHARE` of the paragraph text
-    (paragraphs of 25+ characters outside links, weighted by their non-link characters; text
-    written straight into blocks is left out: on pages with paragraphs it is teasers and footers,
-    ScrapingHub F1 -0.011). Real
-    articles split their text over several blocks (intro, body parts, boxes between them) that the
-    block scores see one at a time."""
-    inside: dict[El, float] = {}
-    total = 0.0
-    for p in body.iter("p", "pre"):
-        n = len(text_of(p))
-        if n < 25 or in_link(p):
-            continue
-        w = n - link_text_len(p)
-        if w <= 0:
-            continue
-        total += w
-        node: El | None = p
-        while node is not None:
-            inside[node] = inside.get(node, 0.0) + w
-            node = node.getparent()
+    (:func:`_paragraph_weights`; text written straight into blocks is left out: on pages with
+    paragraphs it is teasers and footers, ScrapingHub F1 -0.011). Real articles split their text
+    over several blocks (intro, body parts, boxes between them) that the block scores see one at a
+    time. A block marked up as the article body stays as it is."""
     if (top.get("itemprop") or "").lower() in ("articlebody", "text"):
-        return top  # marked up as the article body
+        return top
+    inside = subtree_sums(paragraphs)
+    total = sum(w for _, w in paragraphs)
     node = top
     chars, links = len(text_of(node)), link_text_len(node)
     while total and inside.get(node, 0.0) < TEXT_SHARE * total and node.tag not in ("body", "html"):
@@ -242,12 +236,13 @@ def _widen(top: El, body: El) -> El:
 def main_containers(body: El) -> list[El]:
     """The element(s) holding the main text: the best-scoring block (paragraph text, link density,
     class hints), widened to hold most of the page's text, plus text-rich siblings."""
-    scores = _score_candidates(body)
+    paragraphs = _paragraph_weights(body)
+    scores = _score_candidates(body, paragraphs)
     if not scores:
         return []
     weighted = {el: s * _multiplier(el) for el, s in scores.items()}
     top = max(weighted, key=lambda e: weighted[e])
-    wide = _widen(top, body)
+    wide = _widen(top, paragraphs)
     if wide is not top:
         return [wide]
     parent = top.getparent()

@@ -94,6 +94,17 @@ xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
 xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
 
 
+def subtree_sums(weights: Iterable[tuple[El, float]]) -> dict[El, float]:
+    """For each element, the sum of the weights given to it and to its descendants."""
+    sums: dict[El, float] = {}
+    for el, weight in weights:
+        node: El | None = el
+        while node is not None:
+            sums[node] = sums.get(node, 0) + weight
+            node = node.getparent()
+    return sums
+
+
 def direct_text_len(el: El, at_least: int) -> int:
     """Characters of text written straight into ``el`` (its text and its children's tails, whitespace
     collapsed); 0 when even the raw text is shorter than ``at_least``."""
