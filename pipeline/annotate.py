@@ -23,20 +23,22 @@ from spacy.language import Language
 from pipeline.nlp.model import entities as doc_entities
 
 
-def _has_surrogate(value: object, depth: int = 0) -> bool:
-    """True if a string anywhere in ``value`` holds an unpaired surrogate (not encodable as UTF-8)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if depth > 50:
-        return False
-    if isinstance(value, dict):
-        return any(_has_surrogate(k, depth + 1) or _has_surrogate(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(v, depth + 1) for v in value)
+def _has_surrogate(value: object) -> bool:
+    """True if a string anywhere in ``value`` (keys included, at any depth) holds an unpaired surrogate
+    (not encodable as UTF-8). Walks with its own stack: as deep as the JSON parser allowed."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -83,31 +85,78 @@ def parse_line(line: str | bytes, number: int, max_length: int | None = None) ->
     return id_, text, None
 
 
-def annotate_doc(doc) -> dict:
+CHUNK_CHARS = 10_000
+"""A longer text goes through the pipeline in pieces of at most this many characters, cut at a
+paragraph, line, sentence or word boundary; the offsets of what is found refer to the whole text.
+Memory grows with the characters in one call of the pipeline (one 1,000,000-character text took
+2.3 GB, three 6.4 GB), so pieces keep it bounded; bench/RESULTS.md (annotate) has the figures."""
+
+BATCH_CHARS = 50_000
+"""Texts are handed to the pipeline when this many characters wait (or ``batch_size`` lines, whichever
+comes first): a batch is bounded by characters, not by lines."""
+
+_BOUNDARIES = ("\n\n", "\n", ". ", "! ", "? ", "; ", " ")
+
+
+def split_text(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """``(offset, piece)`` pieces of ``text``, each at most ``limit`` characters, cut after the last
+    paragraph break, line break, sentence end or space in the second half of the window (a hard cut
+    where there is none); the pieces put together are the text."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = window_end
+        for boundary in _BOUNDARIES:
+            at = text.rfind(boundary, start + limit // 2, window_end)
+            if at >= 0:
+                cut = at + len(boundary)
+                break
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def annotate_doc(doc, offset: int = 0) -> dict:
+    """The entities and amounts of ``doc``, with offsets moved by ``offset`` (a piece of a longer text)."""
     return {
-        "entities": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text}
+        "entities": [{"start": e.start + offset, "end": e.end + offset, "label": e.label, "text": e.text}
                      for e in doc_entities(doc)],
-        "money": [{"start": m.start, "end": m.end, "text": m.text, "value_eur": m.value_eur,
+        "money": [{"start": m.start + offset, "end": m.end + offset, "text": m.text, "value_eur": m.value_eur,
                    "high_eur": m.high_eur, "qualifier": m.qualifier} for m in (doc._.money or [])],
     }
 
 
 def annotate_lines(nlp: Language, lines: Iterable[str | bytes], batch_size: int = 32,
-                   on_error: Callable[[str], None] | None = None) -> Iterator[dict]:
-    """Annotate JSON Lines (``str``, or ``bytes`` such as ``sys.stdin.buffer``); yields output objects in input order."""
+                   on_error: Callable[[str], None] | None = None,
+                   batch_chars: int = BATCH_CHARS, chunk_chars: int = CHUNK_CHARS) -> Iterator[dict]:
+    """Annotate JSON Lines (``str``, or ``bytes`` such as ``sys.stdin.buffer``); yields output objects in input order.
+
+    A batch holds at most ``batch_size`` lines and about ``batch_chars`` characters; texts longer than
+    ``chunk_chars`` are annotated piece by piece (:func:`split_text`).
+    """
     pending: list[tuple[int, object, str | None, str | None]] = []
+    pending_chars = 0
     max_length = getattr(nlp, "max_length", None)
 
     def flush() -> Iterator[dict]:
-        texts = [text for _, _, text, err in pending if err is None]
-        docs = iter(nlp.pipe(texts, batch_size=batch_size))
-        for number, id_, _text, err in pending:
+        pieces = [(i, offset, piece) for i, (_, _, text, err) in enumerate(pending) if err is None
+                  for offset, piece in split_text(text, chunk_chars)]
+        found: dict[int, dict] = {}
+        docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=max(1, min(batch_size, batch_chars // chunk_chars)))
+        for (i, offset, _), doc in zip(pieces, docs):
+            part = annotate_doc(doc, offset)
+            into = found.setdefault(i, {"entities": [], "money": []})
+            into["entities"].extend(part["entities"])
+            into["money"].extend(part["money"])
+        for i, (number, id_, _text, err) in enumerate(pending):
             if err is not None:
                 if on_error:
                     on_error(err)
                 yield {"id": id_, "line": number, "error": err}
             else:
-                yield {"id": id_, **annotate_doc(next(docs))}
+                yield {"id": id_, **found.get(i, {"entities": [], "money": []})}
         pending.clear()
 
     for number, line in enumerate(lines, 1):
@@ -115,6 +164,21 @@ def annotate_lines(nlp: Language, lines: Iterable[str | bytes], batch_size: int 
             continue
         id_, text, err = parse_line(line, number, max_length)
         pending.append((number, id_, text, err))
-        if len(pending) >= batch_size:
+        pending_chars += len(text or "")
+        if len(pending) >= batch_size or pending_chars >= batch_chars:
             yield from flush()
+            pending_chars = 0
     yield from flush()
+
+
+def output_line(obj: dict) -> tuple[str, str | None]:
+    """One output object as a JSON line, and None; or, for an object that cannot be written as UTF-8
+    JSON (which :func:`parse_line` should never let through), that line's error object and the error:
+    never a crash that loses the lines after it."""
+    try:
+        line = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+        line.encode("utf-8")
+        return line, None
+    except (UnicodeEncodeError, ValueError, RecursionError) as err:
+        error = f"line {obj.get('line', '?')}: cannot write the result ({' '.join(str(err).split())[:120]})"
+        return json.dumps({"id": None, "line": obj.get("line"), "error": error}), error

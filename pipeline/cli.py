@@ -84,7 +84,35 @@ model_option = click.option("--model", default=None, metavar="NAME_OR_PATH",
                             help="spaCy pipeline (default: the shipped models/de_news).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def database_error_message(err: Exception) -> str:
+    """One line for an SQLite error that reached a command (disk full, read-only file, corrupt file)."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    hints = {
+        "database or disk is full": "free disk space and run again: what was committed is kept "
+                                    "and a run resumes where it stopped",
+        "attempt to write a readonly database": "the database is read-only here; use a command that only "
+                                                "reads, or a writable copy",
+        "unable to open database file": "check that the file and its folder exist and are readable",
+        "file is not a database": "this is not a newsmine (SQLite) database",
+        "database disk image is malformed": "the file is damaged; restore a copy",
+    }
+    hint = next((h for key, h in hints.items() if key in text), None)
+    return f"database error: {text}" + (f" ({hint})" if hint else "")
+
+
+class _Commands(click.Group):
+    """The command group: an SQLite error in any command ends in one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as err:
+            raise click.ClickException(database_error_message(err)) from err
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsmine")
 def cli() -> None:
     """newsmine: people, places, organisations and euro amounts in German regional news.
@@ -155,6 +183,8 @@ def _print_summary(db, stats) -> None:
                f"{s['money']} money amounts")
     for err in stats.errors[:10]:
         click.echo(f"  failed: {err}", err=True)
+    for note in stats.notes[:10]:
+        click.echo(f"  note: {note}", err=True)
 
 
 @cli.command()
@@ -184,7 +214,7 @@ def annotate(model: str | None, batch_size: int) -> None:
     Example:
       echo '{"id": 1, "text": "OB Sören Link (SPD) gab 2,5 Mio. Euro frei."}' | newsmine annotate
     """
-    from pipeline.annotate import annotate_lines
+    from pipeline.annotate import annotate_lines, output_line
 
     nlp = _load_model(model)
     errors = 0
@@ -195,7 +225,10 @@ def annotate(model: str | None, batch_size: int) -> None:
         click.echo(f"newsmine annotate: {msg}", err=True)
 
     for obj in annotate_lines(nlp, sys.stdin.buffer, batch_size=batch_size, on_error=on_error):  # bytes: bad UTF-8 is a line error
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        line, error = output_line(obj)
+        if error:
+            on_error(error)
+        sys.stdout.write(line + "\n")
     sys.stdout.flush()
     if errors:
         sys.exit(1)
@@ -374,10 +407,10 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
         fail(f"database {db_path} does not exist (run `newsmine run` first)")
     if not any(ep.value == "pipeline.review_plugin" for ep in entry_points(group="datasette")):
         fail("the newsmine Datasette plugin is not registered: reinstall with `pip install -e .`")
-    _open(db_path).conn.close()  # upgrade the schema (corrections, review views) before serving
+    immutable = _prepare_for_serving(db_path, read_only)
     meta = write_metadata(Path(db_path), Path(tempfile.mkdtemp(prefix="newsmine-")) / "metadata.json")
-    args = [sys.executable, "-m", "datasette", "serve", db_path, "--host", "127.0.0.1",
-            "--port", str(port), "--metadata", str(meta)]
+    args = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
+            "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta)]
     if open_browser:
         args.append("--open")
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
@@ -393,6 +426,26 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
     sys.stderr.flush()
     # become Datasette (no parent left behind: stopping this process stops the server)
     os.execve(sys.executable, args, env)
+
+
+def _prepare_for_serving(db_path: str, read_only: bool) -> bool:
+    """Bring the schema up to date (corrections, review views) where the file may be written; True when
+    the file must be served as immutable (``--read-only`` on a file or folder this process cannot write)."""
+    from pipeline.store import is_writable, pending_migrations, readonly_uri
+
+    if is_writable(db_path):
+        _open(db_path).conn.close()
+        return False
+    if not read_only:
+        fail(f"database {db_path} is read-only here: serve it with --read-only (no corrections)")
+    db = _open(db_path, readonly=True)
+    missing = pending_migrations(db)
+    db.conn.close()
+    if missing:
+        fail(f"database {db_path} is read-only and its schema is older than this newsmine "
+             f"({len(missing)} upgrades missing): open it once where it is writable (`newsmine reextract` "
+             "or `newsmine run`), then serve it read-only")
+    return readonly_uri(db_path).endswith("immutable=1")
 
 
 @cli.command(name="export-corrections")

@@ -27,7 +27,7 @@ from pipeline import dedup, store
 from pipeline.extract import EXTRACTOR_VERSION, decode_html, extract, failure_reason
 from pipeline.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
 from pipeline.sources import DiscoveryError, Source, directory_files, parse_feed, parse_sitemap
-from pipeline.urls import canonicalize
+from pipeline.urls import article_url
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 DEMO_SITE = CORPUS_DIR / "demo" / "site"
@@ -47,13 +47,16 @@ class RunStats:
     extracted: int = 0
     extract_errors: int = 0
     duplicates: int = 0
+    url_conflicts: int = 0  # canonical URLs that named another page's article: stored under the page's own URL
     articles_written: int = 0
     skipped_unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a run decided that a user should know (URL conflicts)
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
         d["errors"] = self.errors[:50]
+        d["notes"] = self.notes[:50]
         return d
 
 
@@ -137,15 +140,18 @@ def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: 
     stats = RunStats(sources=len(sources))
     info = model_info(nlp)
     run_id = store.start_run(db, "run", config_label, info.tag, EXTRACTOR_VERSION)
+    reserve = store.reserve_space(db)  # so that a full disk still lets the run row say "failed"
     try:
         for source in sources:
             store.upsert_source(db, source.name, source.kind, source.url, source.region)
             _run_source(db, source, nlp, info.tag, settings, stats, base_dir, progress, batch_size, n_process,
                         mirror)
         store.finish_run(db, run_id, stats.as_dict(), "ok")
-    except BaseException:
-        store.finish_run(db, run_id, stats.as_dict(), "failed")
+    except BaseException as err:
+        store.fail_run(db, run_id, {**stats.as_dict(), "failure": store.failure_reason(err)}, reserve)
         raise
+    finally:
+        store.release_space(reserve)
     return stats
 
 
@@ -267,6 +273,7 @@ class Analysed:
     page_id: int
     url: str
     error: str | None = None
+    own_url: str | None = None  # the page's own URL (canonical form): where the article goes when its claim collides
     text_hash: str | None = None
     simhash: int | None = None
     record: store.ArticleRecord | None = None
@@ -316,8 +323,8 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
         if not ex.text.strip():
             out.append(Analysed(page["id"], page["url"], error=f"extract: {failure_reason(ex)}"))
             continue
-        found_url = ex.url or page["final_url"] or page["url"]
-        url = canonicalize(found_url) if found_url.startswith("http") else page["url"]
+        page_url = page["final_url"] or page["url"]
+        url = article_url(page_url, ex.url)
         rec = store.ArticleRecord(
             url=url, title=ex.title, text=ex.text, published=ex.published, modified=ex.modified,
             authors=ex.authors, agencies=ex.agencies, language=ex.language or "de", lead=ex.lead, section=ex.section,
@@ -325,7 +332,7 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
             model=model_tag, money_version=MONEY_VERSION, page_sha256=page["content_sha256"],
             facts_version=FACTS_VERSION, simhash=dedup.simhash(ex.text))
         out.append(Analysed(page["id"], page["url"], text_hash=store.sha256(ex.text), simhash=rec.simhash,
-                            record=rec))
+                            record=rec, own_url=article_url(page_url, None)))
         texts.append(ex.text)
     todo = [a for a in out if a.record is not None]
     for a, doc in zip(todo, nlp.pipe(texts, batch_size=batch_size)):
@@ -486,34 +493,85 @@ class Writer:
         self.near = NearDuplicateIndex(db)
         self.done = 0
 
+    def _holder(self, url: str) -> tuple[int, int | None, str | None] | None:
+        """``(article id, page id, text hash)`` of the article stored under ``url``."""
+        return self.db.execute("SELECT id, page_id, content_sha256 FROM articles WHERE url = ?", [url]).fetchone()
+
+    def _collides(self, url: str, a: Analysed) -> tuple[int, int | None, str | None] | None:
+        """The article of another page with a different text stored under ``url`` (None: ``url`` is free
+        for ``a``: no article, this page's own, or the same text)."""
+        holder = self._holder(url)
+        if holder is None or holder[1] == a.page_id or holder[2] == a.text_hash:
+            return None
+        return holder
+
+    def _settle_url(self, a: Analysed) -> str | None:
+        """Where ``a``'s article goes, so that no page's article overwrites another's (returns an error
+        for the page when there is no such place; the page and its HTML stay stored).
+
+        A canonical URL that already holds another page's article with a different text (a section page
+        every article names, a copy claiming the original) is not trusted: the article is stored under
+        the page's own URL. A page that is itself at the contested URL takes it back, and the article
+        that claimed it moves to its own page's URL.
+        """
+        rec = a.record
+        holder = self._collides(rec.url, a)
+        if holder is None:
+            return None
+        self.stats.url_conflicts += 1
+        own = a.own_url or rec.url
+        if own != rec.url:
+            if self._collides(own, a) is None:
+                self.stats.notes.append(f"{a.url}: canonical URL {rec.url} holds another page's article; "
+                                        f"stored under {own}")
+                rec.url = own
+                return None
+        else:  # this page is the contested URL: the article that claimed it goes back to its own page's URL
+            row = self.db.execute("SELECT url, final_url FROM pages WHERE id = ?", [holder[1]]).fetchone()
+            home = article_url(row[1] or row[0], None) if row else None
+            if home and home != rec.url and self._holder(home) is None:
+                with store.write_transaction(self.db):
+                    self.db.execute("UPDATE articles SET url = ? WHERE id = ?", [home, holder[0]])
+                self.stats.notes.append(f"{a.url}: took back its URL from the article of {home}")
+                return None
+        return f"extract: URL {rec.url} holds the article of another page (id {holder[1]}) with a different text"
+
     def write(self, results: list[Analysed]) -> None:
-        db, stats = self.db, self.stats
         for a in results:
-            error = a.error
-            if error:
-                stats.extract_errors += 1
-                stats.errors.append(f"{a.url}: {error}")
+            if a.error:
+                self.stats.extract_errors += 1
+                self.stats.errors.append(f"{a.url}: {a.error}")
+                error: str | None = a.error
             else:
-                stats.extracted += 1
-                rec = a.record
-                dup = db.execute("SELECT url FROM articles WHERE content_sha256 = ? AND url != ? LIMIT 1",
-                                 [a.text_hash, rec.url]).fetchone()
-                near = None if dup else self.near.closest(a.simhash, rec.url)
-                if dup:  # the same text under another URL (syndicated copy): linked, not stored twice
-                    error = f"extract: duplicate text of {dup[0]}"
-                elif near:  # the same agency story, lightly edited on another site: linked, not stored twice
-                    error = f"extract: near-duplicate of {near[0]} (simhash distance {near[1]})"
-                if error:
-                    stats.duplicates += 1
-                else:
-                    [article_id] = store.save_articles(db, [rec], self.cache)
-                    self.near.set(article_id, a.simhash)
-                    stats.articles_written += 1
+                self.stats.extracted += 1
+                error = self._store(a)
             if error:
-                db.execute("UPDATE pages SET error = ? WHERE id = ?", [error, a.page_id])
+                self.db.execute("UPDATE pages SET error = ? WHERE id = ?", [error, a.page_id])
             self.done += 1
             if self.progress:
                 self.progress("nlp", self.done, self.total)
+
+    def _store(self, a: Analysed) -> str | None:
+        """Write ``a``'s article, or return why the page gives none (URL conflict, duplicate)."""
+        db, stats, rec = self.db, self.stats, a.record
+        error = self._settle_url(a)
+        if error:
+            stats.extract_errors += 1
+            stats.errors.append(f"{a.url}: {error}")
+            return error
+        dup = db.execute("SELECT url FROM articles WHERE content_sha256 = ? AND url != ? LIMIT 1",
+                         [a.text_hash, rec.url]).fetchone()
+        if dup:  # the same text under another URL (syndicated copy): linked, not stored twice
+            stats.duplicates += 1
+            return f"extract: duplicate text of {dup[0]}"
+        near = self.near.closest(a.simhash, rec.url)
+        if near:  # the same agency story, lightly edited on another site: linked, not stored twice
+            stats.duplicates += 1
+            return f"extract: near-duplicate of {near[0]} (simhash distance {near[1]})"
+        [article_id] = store.save_articles(db, [rec], self.cache)
+        self.near.set(article_id, a.simhash)
+        stats.articles_written += 1
+        return None
 
 
 def counts_json(stats: RunStats) -> str:

@@ -12,7 +12,9 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -259,8 +261,11 @@ def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -
         raise StoreError(f"database {path} does not exist (run `newsmine run` first)")
     if not readonly and path.parent and not path.parent.exists():
         raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+    if not readonly and path.exists() and not is_writable(path):
+        raise StoreError(f"database {path} is read-only here (its file or folder cannot be written): "
+                         "`newsmine query` and `newsmine serve --read-only` read it; this command writes")
     try:
-        db = sqlite_utils.Database(path)
+        db = sqlite_utils.Database(_connect_readonly(path) if readonly else path)
         db.execute("PRAGMA busy_timeout = 30000")
         if not readonly:
             db.enable_wal()
@@ -273,6 +278,40 @@ def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -
     except Exception as err:  # sqlite3.OperationalError, DatabaseError ...
         raise StoreError(f"cannot open database {path}: {err}") from err
     return db
+
+
+def is_writable(path: str | Path) -> bool:
+    """True when this process may change the database file and create its journal files beside it
+    (False on a read-only mount, whoever the user is)."""
+    path = Path(path)
+    return os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
+
+
+def readonly_uri(path: str | Path) -> str:
+    """The SQLite URI that reads ``path`` without ever writing: ``mode=ro``; on a read-only mount, where
+    SQLite cannot create the write-ahead log's index beside a WAL database, ``immutable=1`` (nothing
+    can change the file there), unless a log with content is left beside it, which only a writable
+    folder can replay (then ``mode=ro``, whose error says so)."""
+    path = Path(path)
+    uri = path.resolve().as_uri()
+    try:
+        with contextlib.closing(sqlite3.connect(f"{uri}?mode=ro", uri=True)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return f"{uri}?mode=ro"
+    except sqlite3.OperationalError:
+        wal = path.with_name(path.name + "-wal")
+        if is_writable(path) or (wal.exists() and wal.stat().st_size > 0):
+            return f"{uri}?mode=ro"
+    return f"{uri}?immutable=1"
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(readonly_uri(path), uri=True)
+
+
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Names of the schema migrations this database still lacks."""
+    return [m.name for m in MIGRATIONS.pending(db)]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -519,6 +558,76 @@ def start_run(db: sqlite_utils.Database, command: str, config: str | None, model
 def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict, status: str = "ok") -> None:
     db["runs"].update(run_id, {"finished_at": utcnow(), "status": status,
                                "counts": json.dumps(counts, ensure_ascii=False)})
+
+
+def failure_reason(err: BaseException) -> str:
+    """One line for why a run stopped (``database or disk is full``, ``KeyboardInterrupt``)."""
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+RESERVE_BYTES = 256 * 1024
+"""Disk space held next to the database during a run (``<db>-reserve``), given back when the disk is
+full so that the run row can still say ``failed`` (its update needs a few pages of write-ahead log)."""
+
+
+def database_file(db: sqlite_utils.Database) -> Path | None:
+    """The file of the main database (None for an in-memory one)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
+def reserve_space(db: sqlite_utils.Database) -> Path | None:
+    """Write :data:`RESERVE_BYTES` to ``<db>-reserve`` (None where that cannot be done: no file, no room)."""
+    path = database_file(db)
+    if path is None:
+        return None
+    reserve = path.with_name(path.name + "-reserve")
+    try:
+        with open(reserve, "wb") as fh:
+            fh.write(b"\0" * RESERVE_BYTES)  # real blocks, not a sparse file
+        return reserve
+    except OSError:
+        with contextlib.suppress(OSError):
+            reserve.unlink()
+        return None
+
+
+def release_space(reserve: Path | None) -> None:
+    if reserve is not None:
+        with contextlib.suppress(OSError):
+            reserve.unlink()
+
+
+def fail_run(db: sqlite_utils.Database, run_id: int, counts: dict, reserve: Path | None = None) -> bool:
+    """Mark a run ``failed`` after an error, whatever state the connection was left in; True if recorded.
+
+    A write that failed for lack of disk space (SQLITE_FULL) leaves no room for the run row's update,
+    so the space reserved by :func:`reserve_space` is given back first. The failed transaction is
+    rolled back; where the connection still refuses to write (SQLite keeps a pager in its error state
+    while a statement is open), a second connection writes the row. Where even that fails, the row
+    stays ``running`` and the next run marks it ``interrupted``.
+    """
+    release_space(reserve)
+    try:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        finish_run(db, run_id, counts, "failed")
+        return True
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            if db.conn.in_transaction:
+                db.conn.rollback()
+    path = database_file(db)
+    if path is None:
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as conn:
+            conn.execute("UPDATE runs SET finished_at = ?, status = 'failed', counts = ? WHERE id = ?",
+                         [utcnow(), json.dumps(counts, ensure_ascii=False), run_id])
+        return True
+    except sqlite3.Error:
+        return False
 
 
 def summary(db: sqlite_utils.Database) -> dict:

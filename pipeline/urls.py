@@ -7,7 +7,7 @@ import re
 import socket
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMS", "canonicalize", "is_http_url", "is_private_host"]
+__all__ = ["TRACKING_PARAMS", "article_url", "canonicalize", "is_http_url", "is_private_host", "same_site"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -89,6 +89,61 @@ def canonicalize(url: str) -> str:
             params.append(item)
     params.sort()
     return urlunsplit((scheme, netloc, path, "&".join(params), ""))
+
+
+def _site(url: str) -> tuple[str, int | None] | None:
+    """(host without a leading ``www.``, port) of an http(s) URL; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    return host.removeprefix("www."), port or DEFAULT_PORTS[parts.scheme.lower()]
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when two http(s) URLs are on one site: the same host (``www.`` ignored) or one a subdomain
+    of the other (``m.waz.de`` and ``www.waz.de``), on the same port. IP addresses must be equal."""
+    a, b = _site(url), _site(other)
+    if a is None or b is None or a[1] != b[1]:
+        return False
+    if a[0] == b[0]:
+        return True
+    if _literal_ip(a[0]) is not None or _literal_ip(b[0]) is not None:
+        return False
+    return a[0].endswith("." + b[0]) or b[0].endswith("." + a[0])
+
+
+def _is_ancestor_path(path: str, of: str) -> bool:
+    """True when ``path`` names a folder above ``of`` (``/lokales/duisburg/`` above ``/lokales/duisburg/a.html``)."""
+    folder = path if path.endswith("/") else path + "/"
+    return of != path and of.startswith(folder)
+
+
+def article_url(page_url: str, claimed: str | None) -> str:
+    """The URL an article is stored under: the page's own URL (canonical form), or the canonical URL the
+    page names (``<link rel=canonical>``, ``og:url``, JSON-LD) where that claim can be trusted.
+
+    A claim is trusted only on the page's own site (:func:`same_site`; a page on another host cannot
+    take over an article's URL) and not when it names a folder above the page (a section page such as
+    ``/lokales/duisburg/`` that every article of the section names). A local file (``file:``) may name
+    any http(s) URL: it is a saved copy of that page. Whether the URL already holds a different text
+    is decided where the database is (:class:`pipeline.run.Writer`).
+    """
+    own = canonicalize(page_url) if is_http_url(page_url) else page_url
+    if not claimed or not is_http_url(claimed):
+        return own
+    canonical = canonicalize(claimed)
+    if not is_http_url(page_url):
+        return canonical if page_url.lower().startswith("file:") else own
+    if not same_site(own, canonical):
+        return own
+    if _is_ancestor_path(urlsplit(canonical).path, urlsplit(own).path):
+        return own
+    return canonical
 
 
 def is_http_url(url: str) -> bool:
