@@ -3,8 +3,13 @@
 Every outcome is a :class:`FetchResult`; network and HTTP errors never raise. The fetcher
 identifies itself, obeys robots.txt (Crawl-delay included), limits concurrency globally and
 per host, spaces request starts to one host by ``min_delay``, retries transient failures
-with exponential backoff and jitter (honouring ``Retry-After``), sends conditional requests,
-follows redirects itself (checking every hop), and caps body sizes after decompression.
+with exponential backoff and jitter (honouring ``Retry-After`` with one back-off per host that all
+its pending requests share), sends conditional requests, follows redirects itself (checking every
+hop), and caps body sizes after decompression.
+
+Private, loopback and other non-public addresses are refused unless allowed, and then only on the
+hosts allowed (``private_hosts``: a source's own). A host name is resolved once per fetcher, every
+address checked, and connections go to exactly those addresses (no second DNS answer: no rebinding).
 
 Bodies are decoded here, not by httpx: gzip/deflate are inflated in bounded steps while streaming
 (a decompression bomb never grows past ``max_bytes`` plus one step), a compressed body that ends
@@ -16,6 +21,7 @@ refused rather than stored over a good page.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import math
 import random
@@ -23,29 +29,31 @@ import socket
 import time
 import urllib.request
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
+from pipeline.bounds import MAX_CRAWL_DELAY, SETTING_RANGES, check_setting
 from pipeline.urls import ip_is_private, is_http_url, is_private_host
 
-__all__ = ["FetchRequest", "FetchResult", "FetchSettings", "Fetcher", "fetch_all"]
+__all__ = ["FetchRequest", "FetchResult", "FetchSettings", "Fetcher", "Resolver", "fetch_all", "system_resolve"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: robots.txt bytes parsed (RFC 9309 asks for at least 500 KiB).
 ROBOTS_MAX_BYTES = 512 * 1024
-#: Upper bound on a robots.txt Crawl-delay, in seconds.
-MAX_CRAWL_DELAY = 60.0
 #: A whole attempt (connect, headers, body) may take this many times ``timeout``.
 ATTEMPT_DEADLINE_FACTOR = 3.0
+#: A connect to one of several addresses of a name may take this long before the next one is tried.
+NEXT_ADDRESS_AFTER = 2.0
 #: Largest piece of decompressed output produced from one step of inflating (bounds memory per step).
 INFLATE_STEP = 256 * 1024
 #: Media types that must hold text (HTML, XML, feeds): binary data under them is refused.
@@ -62,6 +70,15 @@ _BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C
 _LAST_START: dict[str, float] = {}
 # when request headers to a host actually started going out (httpcore trace), per host
 _LAST_SENT: dict[str, float] = {}
+
+#: Resolves ``(host, port)`` to IP address strings; raises OSError when the name does not resolve.
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses of ``host`` from the system resolver (getaddrinfo), in its order."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
 
 
 @dataclass
@@ -84,15 +101,30 @@ class FetchSettings:
     respect_robots: bool = True
     allow_private: bool = False
 
+    def __post_init__(self) -> None:
+        """Refuse numeric settings outside :data:`SETTING_RANGES` (a huge ``min_delay`` would hang a run)."""
+        for f in fields(self):
+            if f.name in SETTING_RANGES:
+                try:
+                    check_setting(f.name, getattr(self, f.name))
+                except ValueError as err:
+                    raise ValueError(f"FetchSettings: {err}") from None
+
 
 @dataclass
 class FetchRequest:
-    """One URL to fetch, with the validators of a previous fetch."""
+    """One URL to fetch, with the validators of a previous fetch.
+
+    ``allow_private`` (None: the settings' value) lets this fetch reach private/loopback addresses;
+    ``private_hosts``, when given, limits that to these host names (a source's own hosts): a redirect
+    or link to another private host is refused.
+    """
 
     url: str
     etag: str | None = None
     last_modified: str | None = None
     allow_private: bool | None = None
+    private_hosts: frozenset[str] | None = None
 
 
 @dataclass
@@ -296,7 +328,9 @@ class _Host:
     name: str
     sem: asyncio.Semaphore
     delay: float
-    next_start: float = 0.0
+    next_start: float = 0.0          # pacing: earliest next request start (min_delay, Crawl-delay)
+    backoff_until: float = 0.0       # Retry-After: no request starts before this (time.monotonic)
+    backoff_round: int = 0           # counts back-off rounds: a 429 after the deadline opens a new one
 
 
 @dataclass
@@ -311,6 +345,10 @@ class _Ctx:
     attempts: int = 0        # attempts started (a retry is a new attempt)
     requests: int = 0        # HTTP requests sent, redirects included
     net_seconds: float = 0.0
+    # per host: (the host's back-off round when this fetch first queued for it, whether it was running)
+    arrived: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    # per host: the back-off round this fetch's own Retry-After answer opened or joined
+    own_round: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -320,21 +358,53 @@ class _Opts:
     check_type: bool = True
     max_bytes: int = 0
     truncate: bool = False
+    private_hosts: frozenset[str] | None = None  # where allow_private applies (None: every host)
+
+    def private_ok(self, host: str) -> bool:
+        """True if ``host`` may be at a private address for this fetch."""
+        return self.allow_private and (self.private_hosts is None or _host_key(host) in self.private_hosts)
+
+
+def _host_key(host: str) -> str:
+    """A host name in the form compared for ``private_hosts`` (lower case, no brackets, no trailing dot)."""
+    return host.strip().lower().strip("[]").rstrip(".")
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 class Fetcher:
     """Asynchronous fetcher; use as ``async with Fetcher(settings) as f: await f.fetch(url)``."""
 
     def __init__(self, settings: FetchSettings | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, resolver: Resolver | None = None) -> None:
+        """``transport`` replaces the network (tests; no address checks then); ``resolver`` replaces
+        the system resolver (:func:`system_resolve`)."""
         self.settings = s = settings or FetchSettings()
+        # Address checks against DNS answers and the connected peer only make sense on the real
+        # network without a proxy in between.
+        self._net_checks = transport is None
+        self._peer_check = transport is None and not urllib.request.getproxies()
+        self._resolver: Resolver = resolver or system_resolve
+        self._pinned: dict[str, tuple[str, ...]] = {}   # host name -> the checked addresses it connects to
+        self._dns_locks: dict[str, asyncio.Lock] = {}
+        limits = httpx.Limits(max_connections=max(1, s.concurrency), max_keepalive_connections=max(1, s.concurrency))
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(limits=limits)
+            pool = getattr(transport, "_pool", None)
+            if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
+                raise RuntimeError("this httpx/httpcore cannot pin connections to checked addresses")
+            pool._network_backend = _PinnedBackend(pool._network_backend, self._pinned.get)
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
             event_hooks={"response": [_stash_location]},
             timeout=httpx.Timeout(s.timeout),
-            limits=httpx.Limits(max_connections=max(1, s.concurrency),
-                                max_keepalive_connections=max(1, s.concurrency)),
+            limits=limits,
             headers={
                 "User-Agent": s.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
@@ -346,11 +416,6 @@ class Fetcher:
         self._global = asyncio.Semaphore(max(1, s.concurrency))
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, asyncio.Future[_Robots]] = {}
-        self._resolved_ok: set[tuple[str, int]] = set()
-        # Address checks against DNS answers and the connected peer only make sense on the real
-        # network without a proxy in between.
-        self._net_checks = transport is None
-        self._peer_check = transport is None and not urllib.request.getproxies()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -373,15 +438,21 @@ class Fetcher:
     # ------------------------------------------------------------------ public API
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    allow_private: bool | None = None) -> FetchResult:
-        """Fetch ``url``; never raises for network or HTTP errors."""
+                    allow_private: bool | None = None, private_hosts: Iterable[str] | None = None) -> FetchResult:
+        """Fetch ``url``; never raises for network or HTTP errors.
+
+        ``allow_private`` (None: the settings' value) allows private/loopback addresses, on the hosts
+        named in ``private_hosts`` only when that is given (see :class:`FetchRequest`).
+        """
         allow = self.settings.allow_private if allow_private is None else allow_private
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        opts = _Opts(allow_private=allow, robots=self.settings.respect_robots, max_bytes=self.settings.max_bytes)
+        scope = None if private_hosts is None else frozenset(_host_key(h) for h in private_hosts)
+        opts = _Opts(allow_private=allow, robots=self.settings.respect_robots, max_bytes=self.settings.max_bytes,
+                     private_hosts=scope)
         ctx = _Ctx()
         try:
             res = await self._fetch(url, headers, opts, ctx)
@@ -413,7 +484,7 @@ class Fetcher:
 
         async def one(i: int, req: FetchRequest) -> tuple[int, FetchResult]:
             return i, await self.fetch(req.url, etag=req.etag, last_modified=req.last_modified,
-                                       allow_private=req.allow_private)
+                                       allow_private=req.allow_private, private_hosts=req.private_hosts)
 
         try:
             while True:
@@ -487,11 +558,22 @@ class Fetcher:
                 return self._result(url, ctx, final_url=current, error=f"unsupported scheme: {target.scheme}")
             host = target.host.lower()
             port = target.port or (443 if target.scheme == "https" else 80)
-            if not opts.allow_private:
-                if is_private_host(host) or await self._resolves_private(host, port):
-                    return self._result(url, ctx, final_url=current, error="private address not allowed")
+            allowed = opts.private_ok(host)
+            if not allowed and is_private_host(host):
+                return self._result(url, ctx, final_url=current, error="private address not allowed")
+            try:  # resolved once per fetcher: the connection goes to exactly these checked addresses
+                async with asyncio.timeout(max(s.timeout, 1.0)):
+                    private = await self._resolves_private(target.raw_host.decode("ascii"), port)
+            except OSError as err:  # TimeoutError included
+                ctx.requests += 1  # a failed lookup is a failed attempt on the network, retried like one
+                reason = "timeout" if isinstance(err, TimeoutError) else "dns lookup failed"
+                raise _Retry(reason, final_url=current) from None
+            except ValueError:  # UnicodeError: a name that cannot be looked up
+                return self._result(url, ctx, final_url=current, error="dns lookup failed")
+            if private and not allowed:
+                return self._result(url, ctx, final_url=current, error="private address not allowed")
             if opts.robots:
-                robots = await self._robots_for(target, opts.allow_private)
+                robots = await self._robots_for(target, allowed)
                 if robots.unreachable:
                     return self._result(url, ctx, final_url=current, error=robots.unreachable)
                 if robots.parser is not None and not robots.parser.can_fetch(s.user_agent, current):
@@ -508,7 +590,10 @@ class Fetcher:
         s = self.settings
         host = self._host(httpx.URL(current).host.lower())
         deadline = max(s.timeout * ATTEMPT_DEADLINE_FACTOR, 1.0)
+        ctx.arrived.setdefault(host.name, (host.backoff_round, host.backoff_until > time.monotonic()))
+        await self._await_backoff(host, ctx)
         async with host.sem, self._global:
+            await self._await_backoff(host, ctx)  # a back-off that began while this fetch queued for a slot
             await self._wait_turn(host)
             started = time.monotonic()
             ctx.requests += 1
@@ -539,7 +624,7 @@ class Fetcher:
         s = self.settings
         status = response.status_code
         hdrs = response.headers
-        if not opts.allow_private and self._peer_check and self._peer_is_private(response):
+        if self._peer_check and not opts.private_ok(host.name) and self._peer_is_private(response):
             return self._result(url, ctx, final_url=current, error="private address not allowed")
         if status in REDIRECT_STATUSES:
             location = response.extensions.get(_LOCATION_KEY) or hdrs.get("location")
@@ -561,8 +646,13 @@ class Fetcher:
         if status in RETRY_STATUSES:
             retry_after = _parse_retry_after(hdrs.get("retry-after"))
             if retry_after is not None:
-                # The host asked everyone to wait: no request to it starts before then.
-                host.next_start = max(host.next_start, time.monotonic() + min(retry_after, s.max_retry_after))
+                # The host asked everyone to wait: no request to it starts before then (one shared
+                # deadline: answers that arrive before it merely extend it).
+                now = time.monotonic()
+                if now >= host.backoff_until:
+                    host.backoff_round += 1
+                host.backoff_until = max(host.backoff_until, now + min(retry_after, s.max_retry_after))
+                ctx.own_round[host.name] = host.backoff_round
             raise _Retry(f"http {status}", status=status, retry_after=retry_after, final_url=current, headers=hdrs)
         if not 200 <= status < 300:
             return self._result(url, ctx, final_url=current, status=status, headers=hdrs, error=f"http {status}")
@@ -636,6 +726,22 @@ class Fetcher:
 
         return trace
 
+    @staticmethod
+    async def _await_backoff(host: _Host, ctx: _Ctx) -> None:
+        """Wait out the host's Retry-After back-off, once: the first round this fetch meets (with the
+        answers that extend it) and a round its own answer opened or joined. A round that another URL's
+        429 opens after this fetch has waited one out does not hold it again (the host's back-off is
+        shared, not repeated per URL: N URLs that each get one 429 take about two rounds, not N)."""
+        seen, running = ctx.arrived[host.name]
+        first = seen if running else seen + 1
+        while True:
+            now = time.monotonic()
+            if now >= host.backoff_until:
+                return
+            if host.backoff_round != first and host.backoff_round != ctx.own_round.get(host.name):
+                return
+            await asyncio.sleep(host.backoff_until - now)
+
     async def _wait_turn(self, host: _Host) -> None:
         """Sleep until ``delay`` has passed since the last request start to this host, then claim the start."""
         name = host.name
@@ -651,6 +757,7 @@ class Fetcher:
     # ------------------------------------------------------------------ robots.txt
 
     async def _robots_for(self, target: httpx.URL, allow_private: bool) -> _Robots:
+        """The robots.txt rules of ``target``'s origin, loaded once (``allow_private``: for this host only)."""
         port = target.port or (443 if target.scheme == "https" else 80)
         origin = f"{target.scheme}://{target.host.lower()}:{port}"
         fut = self._robots.get(origin)
@@ -663,7 +770,7 @@ class Fetcher:
     async def _load_robots(self, robots_url: str, host: str, allow_private: bool) -> _Robots:
         ctx = _Ctx()
         opts = _Opts(allow_private=allow_private, robots=False, check_type=False,
-                     max_bytes=ROBOTS_MAX_BYTES, truncate=True)
+                     max_bytes=ROBOTS_MAX_BYTES, truncate=True, private_hosts=frozenset({_host_key(host)}))
         try:
             res = await self._fetch(robots_url, {}, opts, ctx)
         except Exception as err:  # never let a robots.txt problem end the crawl
@@ -694,26 +801,28 @@ class Fetcher:
     # ------------------------------------------------------------------ address checks
 
     async def _resolves_private(self, host: str, port: int) -> bool:
-        """True if a DNS name resolves to a private address (real network only; cached per fetcher)."""
-        if not self._net_checks or (host, port) in self._resolved_ok:
-            return False
-        try:
-            ipaddress.ip_address(host.strip("[]"))
-            return False  # a literal: already judged by is_private_host
-        except ValueError:
-            pass
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            return False  # let the request report the failure
-        for info in infos:
-            try:
-                if ip_is_private(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
-                    return True
-            except ValueError:
-                continue
-        self._resolved_ok.add((host, port))
-        return False
+        """True if the name ``host`` resolves to any private address (real network only).
+
+        A name is resolved once per fetcher and every connection to it goes to exactly the addresses
+        checked here (:class:`_PinnedBackend`), so a second DNS answer (rebinding to 127.0.0.1) is never
+        used. Raises OSError when the name does not resolve.
+        """
+        if not self._net_checks or _ip(host) is not None:
+            return False  # a literal: judged by is_private_host, connected to as it is
+        return any(ip_is_private(ip) if (ip := _ip(a)) is not None else True for a in await self._addresses(host, port))
+
+    async def _addresses(self, host: str, port: int) -> tuple[str, ...]:
+        """The pinned addresses of ``host``, resolving it on first use (concurrent callers share one lookup)."""
+        key = host.lower()
+        lock = self._dns_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            pinned = self._pinned.get(key)
+            if pinned is None:
+                pinned = tuple(dict.fromkeys(str(a) for a in await self._resolver(host, port)))
+                if not pinned:
+                    raise socket.gaierror(socket.EAI_NONAME, f"{host}: no address")
+                self._pinned[key] = pinned
+            return pinned
 
     @staticmethod
     def _peer_is_private(response: httpx.Response) -> bool:
@@ -730,6 +839,42 @@ class Fetcher:
             return ip_is_private(ipaddress.ip_address(str(addr[0]).split("%", 1)[0]))
         except ValueError:
             return False
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore network backend that connects a host name only to the addresses :class:`Fetcher` resolved
+    and checked for it (an IP literal as it is), never to a fresh DNS answer. The URL, Host header and
+    TLS SNI/certificate name stay the host name (httpcore takes them from the request, not from here)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, pinned: Callable[[str], tuple[str, ...] | None]) -> None:
+        self._inner = inner
+        self._pinned = pinned
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.AsyncNetworkStream:
+        """Connect to the first of the checked addresses of ``host`` that answers (in resolver order; all
+        but the last get at most :data:`NEXT_ADDRESS_AFTER` seconds, so a dead IPv6 route costs little)."""
+        addresses = (host,) if _ip(host) is not None else self._pinned(host.lower())
+        if not addresses:
+            raise httpcore.ConnectError(f"{host}: no checked address to connect to")
+        short = NEXT_ADDRESS_AFTER if timeout is None else min(timeout, NEXT_ADDRESS_AFTER)
+        for address in addresses[:-1]:
+            with contextlib.suppress(httpcore.ConnectError, httpcore.ConnectTimeout):
+                return await self._inner.connect_tcp(address, port, timeout=short, local_address=local_address,
+                                                     socket_options=socket_options)
+        # the last one's failure propagates as it is (its cause tells "connection refused" from others)
+        return await self._inner.connect_tcp(addresses[-1], port, timeout=timeout, local_address=local_address,
+                                             socket_options=socket_options)
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        """Not used by the fetcher (no ``uds``); passed on."""
+        return await self._inner.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        """Passed on."""
+        await self._inner.sleep(seconds)
 
 
 _LOCATION_KEY = "newsmine_location"
@@ -789,7 +934,10 @@ def fetch_all(requests: Iterable[FetchRequest | str], settings: FetchSettings | 
 
     try:
         asyncio.get_running_loop()
+        in_loop = True
     except RuntimeError:
+        in_loop = False
+    if not in_loop:  # outside the except block: an error of the crawl is not chained to "no running event loop"
         return asyncio.run(run())
     # Called from inside an event loop: run on a private loop in a worker thread.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -108,7 +108,8 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
         if url in seen or len(seen) > 200:
             continue
         seen.add(url)
-        [res] = fetch_all([FetchRequest(url, allow_private=source.allow_private)], settings)
+        [res] = fetch_all([FetchRequest(url, allow_private=source.allow_private, private_hosts=source.own_hosts())],
+                          settings)
         if res.body is None:
             stats.errors.append(f"{source.name}: {url}: {res.error or res.status}")
             continue
@@ -171,9 +172,10 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
     known = {row["url"]: row for row in db.query(
         "SELECT url, etag, last_modified, html_gz IS NOT NULL AS has_html FROM pages WHERE source = ?",
         [source.name])}
+    own_hosts = source.own_hosts()  # allow_private covers these hosts only
     requests = [FetchRequest(u, etag=(known.get(stored_url(u)) or {}).get("etag"),
                              last_modified=(known.get(stored_url(u)) or {}).get("last_modified"),
-                             allow_private=source.allow_private) for u in remote]
+                             allow_private=source.allow_private, private_hosts=own_hosts) for u in remote]
 
     def save(res: FetchResult) -> None:
         """Store a fetch outcome as soon as it arrives (a killed run keeps what it fetched)."""

@@ -7,12 +7,15 @@ A config is a list of ``[[source]]`` tables::
     kind = "feed"            # feed | sitemap | urls | directory
     url = "https://rp-online.de/nrw/staedte/duisburg/feed.rss"
     region = ["Duisburg", "Niederrhein"]
-    allow_private = false    # allow loopback/private addresses (tests, demo)
-    min_delay = 1.0          # optional per-host politeness override, seconds
-    timeout = 20.0           # optional fetch overrides: connect/read timeout (seconds),
-    retries = 3              #   retries of transient failures,
-    backoff = 0.5            #   base of the exponential backoff between them (seconds),
-    max_bytes = 10000000     #   cap on a (decompressed) body
+    allow_private = false    # allow loopback/private addresses on this source's own hosts (tests, demo)
+    min_delay = 1.0          # optional per-host politeness override, seconds (0 to 60)
+    timeout = 20.0           # optional fetch overrides: connect/read timeout (seconds, 0.05 to 600),
+    retries = 3              #   retries of transient failures (0 to 10),
+    backoff = 0.5            #   base of the exponential backoff between them (seconds, 0 to 60),
+    max_bytes = 10000000     #   cap on a (decompressed) body (1024 to 1073741824)
+
+``allow_private`` covers the hosts of the source's own ``url``/``urls`` only: a redirect or an
+article link to another private host is refused.
 
 ``kind = "urls"`` takes ``urls = [...]``; ``kind = "directory"`` takes ``path`` (relative to
 the config file) and ``pattern`` (a relative glob, default ``*.html``; ``**/*.html`` recurses).
@@ -35,11 +38,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from lxml import etree
 
+from pipeline.bounds import SETTING_RANGES, check_setting
 from pipeline.urls import is_http_url
 
 __all__ = [
@@ -53,11 +57,9 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 _KEYS = {"name", "kind", "url", "urls", "path", "pattern", "region", "allow_private", "min_delay", "timeout",
          "retries", "backoff", "max_bytes"}
-#: Per-source fetch overrides: key -> (type, smallest allowed value, largest allowed value).
+#: Per-source fetch overrides (besides ``min_delay``): key -> (type, smallest, largest allowed value).
 _FETCH_KEYS: dict[str, tuple[type, float, float]] = {
-    "timeout": (float, 0.05, 600.0), "retries": (int, 0, 10), "backoff": (float, 0.0, 60.0),
-    "max_bytes": (int, 1024, 1 << 30),
-}
+    k: SETTING_RANGES[k] for k in ("timeout", "retries", "backoff", "max_bytes")}
 
 
 class SourceConfigError(ValueError):
@@ -93,6 +95,19 @@ class Source:
         """The :class:`~pipeline.fetch.FetchSettings` fields this source sets (``min_delay``, ``timeout`` ...)."""
         keys = ("min_delay", *_FETCH_KEYS)
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+    def own_hosts(self) -> frozenset[str]:
+        """Host names of the URLs configured for this source (``url``, ``urls``): the hosts that
+        ``allow_private`` covers (lower case, no trailing dot)."""
+        hosts = set()
+        for url in (self.url, *self.urls):
+            try:
+                host = urlsplit(url).hostname if url else None
+            except ValueError:
+                host = None
+            if host:
+                hosts.add(host.rstrip("."))
+        return frozenset(hosts)
 
 
 @dataclass
@@ -215,26 +230,15 @@ def _parse_source(t: dict[str, Any], p: Path, i: int) -> Source:
     allow_private = t.get("allow_private", False)
     if not isinstance(allow_private, bool):
         raise fail("'allow_private' must be true or false")
-    min_delay = t.get("min_delay")
-    if min_delay is not None:
-        if isinstance(min_delay, bool) or not isinstance(min_delay, int | float) \
-                or not math.isfinite(min_delay) or min_delay < 0:
-            raise fail("'min_delay' must be a number of seconds >= 0")
-        min_delay = float(min_delay)
-    fetch: dict[str, Any] = {}
-    for key, (kind_of, low, high) in _FETCH_KEYS.items():
-        value = t.get(key)
-        if value is None:
-            continue
-        number_ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        if kind_of is int and not isinstance(value, int):
-            number_ok = False
-        if not number_ok or not low <= value <= high:
-            what = "a whole number" if kind_of is int else "a number of seconds"
-            raise fail(f"{key!r} must be {what} from {low:g} to {high:g}")
-        fetch[key] = kind_of(value)
+    numbers: dict[str, Any] = {}
+    for key in ("min_delay", *_FETCH_KEYS):  # bounded: NaN, inf, negative, true/false and 1e9 are refused
+        if t.get(key) is not None:
+            try:
+                numbers[key] = check_setting(key, t[key])
+            except ValueError as err:
+                raise fail(str(err)) from None
     return Source(name=name, kind=kind, url=url, urls=urls, path=path, pattern=pattern,
-                  region=list(region), allow_private=allow_private, min_delay=min_delay, **fetch)
+                  region=list(region), allow_private=allow_private, **numbers)
 
 
 def _toml_str(s: str) -> str:
