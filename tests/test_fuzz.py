@@ -412,7 +412,7 @@ def test_atheris_harness(tmp_path):
     NEWSMINE_ATHERIS_RUNS sets the number of runs.
     """
     pytest.importorskip("atheris")
-    runs = int(os.environ.get("NEWSMINE_ATHERIS_RUNS", "2500"))
+    runs = int(os.environ.get("NEWSMINE_ATHERIS_RUNS", "1000"))
     corpus = tmp_path / "corpus"
     n_seeds = write_seeds(corpus)
     proc = subprocess.run([sys.executable, str(ROOT / "tests" / "fuzz_atheris.py"), f"-runs={runs}",

@@ -21,6 +21,7 @@ import zlib
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -349,11 +350,12 @@ def test_without_a_configured_token_everything_is_read_only(db_path, monkeypatch
     assert rows(db_path, "SELECT count(*) AS n FROM corrections")[0]["n"] == 0
 
 
-def test_cookie_login_and_csrf(db_path, token):
+def test_login_checks_the_token_sets_no_cookie_and_csrf_stays_on(db_path, token):
     art = article_with_all_labels(db_path)
     m = rows(db_path, "SELECT * FROM mentions WHERE article_id = ? ORDER BY start", (art["id"],))[0]
     body = {"article_id": art["id"], "start": m["start"], "end": m["end"], "label": "ORG" if m["label"] != "ORG"
             else "PER", "text": m["text"]}
+    url = "/-/newsmine/corrections"
 
     async def go():
         ds = datasette(db_path)
@@ -362,31 +364,38 @@ def test_cookie_login_and_csrf(db_path, token):
         jar = {"ds_csrftoken": form.cookies["ds_csrftoken"]}
         wrong = await ds.client.post("/-/newsmine/login", data={"csrftoken": csrf, "token": "wrong"}, cookies=jar)
         no_csrf = await ds.client.post("/-/newsmine/login", data={"token": TOKEN}, cookies=jar)
-        login = await ds.client.post("/-/newsmine/login", cookies=jar, data={
-            "csrftoken": csrf, "token": TOKEN, "name": "Erika <b>", "next": "https://evil.example/"})
-        jar["newsmine_token"] = login.cookies["newsmine_token"]
-        jar["newsmine_reviewer"] = login.cookies["newsmine_reviewer"]
+        no_script = await ds.client.post("/-/newsmine/login", data={"csrftoken": csrf, "token": TOKEN}, cookies=jar)
+        # what review.js sends: the token as Bearer, the name and next in JSON
+        login = await ds.client.post("/-/newsmine/login", cookies=jar, headers={"Authorization": f"Bearer {TOKEN}"},
+                                     json={"name": "Erika <b>", "next": "https://evil.example/"})
         page = await ds.client.get(f"/-/newsmine/article/{art['id']}", cookies=jar)
-        page_csrf = soup(page.text).find("meta", attrs={"name": "newsmine-csrftoken"})["content"]
-        without_csrf = await ds.client.post("/-/newsmine/corrections", json=body, cookies=jar)
-        with_csrf = await ds.client.post("/-/newsmine/corrections", json=body, cookies=jar,
-                                         headers={"x-csrftoken": page_csrf})
+        reviewer = {"Authorization": f"Bearer {TOKEN}", "x-newsmine-reviewer": quote(login.json()["reviewer"])}
+        cookie_only = await ds.client.post(url, json=body, cookies={**jar, "newsmine_token": TOKEN},
+                                           headers={"x-csrftoken": jar["ds_csrftoken"]})
+        with_bearer = await ds.client.post(url, json=body, cookies=jar, headers=reviewer)
         form_fields = {"article_id": str(art["id"]), "start": str(m["start"]), "end": str(m["end"]), "label": ""}
-        form_without = await ds.client.post("/-/newsmine/corrections", data=form_fields, cookies=jar)
-        form_with = await ds.client.post("/-/newsmine/corrections", data={**form_fields, "csrftoken": csrf},
-                                         cookies=jar)
-        return wrong, no_csrf, login, page, without_csrf, with_csrf, form_without, form_with
+        form_without = await ds.client.post(url, data=form_fields, cookies=jar)
+        form_csrf_only = await ds.client.post(url, data={**form_fields, "csrftoken": csrf}, cookies=jar)
+        form_bearer = await ds.client.post(url, data=form_fields, cookies=jar, headers=reviewer)
+        return (wrong, no_csrf, no_script, login, page, cookie_only, with_bearer, form_without, form_csrf_only,
+                form_bearer)
 
-    wrong, no_csrf, login, page, without_csrf, with_csrf, form_without, form_with = asyncio.run(go())
-    assert wrong.status_code == 403 and "newsmine_token" not in wrong.cookies
+    (wrong, no_csrf, no_script, login, page, cookie_only, with_bearer, form_without, form_csrf_only,
+     form_bearer) = asyncio.run(go())
+    assert wrong.status_code == 403 and "wrong token" in wrong.text
     assert no_csrf.status_code == 403  # Datasette's CSRF protection is on for the form
-    assert login.status_code == 302 and login.headers["location"] == "/"  # no open redirect
-    assert "httponly" in login.headers["set-cookie"].lower()
-    assert "review.js" in page.text and 'id="review-hint"' in page.text
-    assert without_csrf.status_code == 403  # cookie auth without the CSRF header: refused
-    assert with_csrf.status_code == 201, with_csrf.text
-    assert form_without.status_code == 403  # the form path needs the csrftoken field
-    assert form_with.status_code == 302 and form_with.headers["location"] == f"/-/newsmine/article/{art['id']}"
+    assert no_script.status_code == 400 and "needs JavaScript" in no_script.text
+    assert login.status_code == 200, login.text
+    assert login.json() == {"ok": True, "reviewer": "Erika b", "next": "/"}  # no open redirect
+    for response in (wrong, no_script, login):  # the token is never put in a cookie
+        assert TOKEN not in str(response.headers.multi_items())
+    # the page is the same for everyone; review.js shows the correction UI when its tab holds the token
+    assert "review.js" in page.text and 'id="review-hint" hidden' in page.text and TOKEN not in page.text
+    assert cookie_only.status_code == 403  # a cookie (even the old newsmine_token) authenticates nothing
+    assert with_bearer.status_code == 201, with_bearer.text
+    assert form_without.status_code == 403  # a cookie-bearing form without the csrftoken field: CSRF
+    assert form_csrf_only.status_code == 403  # CSRF token but no write token
+    assert form_bearer.status_code == 302 and form_bearer.headers["location"] == f"/-/newsmine/article/{art['id']}"
     stored = rows(db_path, "SELECT reviewer, action, label FROM corrections ORDER BY id")
     assert stored == [{"reviewer": "Erika b", "action": "relabel", "label": body["label"]},
                       {"reviewer": "Erika b", "action": "delete", "label": None}]

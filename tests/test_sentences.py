@@ -1,5 +1,7 @@
 """The per-type sentencizer (pipeline/nlp/sentences.py) splits exactly like spaCy's."""
 
+import functools
+
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,9 @@ def _starts(nlp, doc):
     return [t.is_sent_start for t in nlp(doc)]
 
 
+@functools.cache
 def _pair():
+    """spaCy's sentencizer and newsmine's, each in a blank German pipeline (built once: stateless)."""
     plain, fast = spacy.blank("de"), spacy.blank("de")
     plain.add_pipe("sentencizer")
     fast.add_pipe("newsmine_sentencizer")

@@ -1,20 +1,73 @@
-// newsmine review: record corrections from the article page (loaded only for the reviewer).
-// A click on a highlight opens a menu (not an entity / change label / open entity page);
-// selecting text opens a menu to add it as PER, LOC or ORG. Corrections are POSTed as JSON
-// to /-/newsmine/corrections with Datasette's CSRF token in the x-csrftoken header (the
-// newsmine_token cookie authenticates the request); the page reloads to show the result.
+// newsmine review: the login and logout pages, and corrections on the article page.
+// The write token lives in this tab's sessionStorage, which is per origin (scheme, host and
+// port): a page on another port of 127.0.0.1 cannot read it, and it is never a cookie, which
+// every port of 127.0.0.1 would receive. It is sent as `Authorization: Bearer` with each post.
+// Article page (only with a token in this tab): a click on a highlight opens a menu (not an
+// entity / change label / open entity page); selecting text opens a menu to add it as PER,
+// LOC or ORG. Corrections are POSTed as JSON to /-/newsmine/corrections; the page reloads to
+// show the result.
 (function () {
   "use strict";
+  const TOKEN_KEY = "newsmine_token";
+  const NAME_KEY = "newsmine_reviewer";
+
+  // a path on this server, else "/" (the server checks `next` too)
+  function localPath(next) {
+    try {
+      const url = new URL(next, window.location.origin);
+      return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+    } catch (err) {
+      return "/";
+    }
+  }
+
+  const loginForm = document.getElementById("newsmine-login");
+  if (loginForm) {
+    const error = document.getElementById("login-error");
+    loginForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const token = loginForm.elements.token.value.trim();
+      error.hidden = true;
+      try {
+        const resp = await fetch(loginForm.action, {
+          method: "POST", credentials: "omit",
+          headers: { "content-type": "application/json", authorization: "Bearer " + token },
+          body: JSON.stringify({ name: loginForm.elements.name.value, next: loginForm.elements.next.value }),
+        });
+        const data = await resp.json().catch(() => ({ error: resp.statusText }));
+        if (!resp.ok || !data.ok) throw new Error(data.error || String(resp.status));
+        sessionStorage.setItem(TOKEN_KEY, token);
+        sessionStorage.setItem(NAME_KEY, data.reviewer);
+        window.location.replace(localPath(data.next));
+      } catch (err) {
+        error.textContent = err instanceof TypeError ? "could not log in: " + err.message : err.message;
+        error.hidden = false;
+      }
+    });
+  }
+
+  const logoutForm = document.getElementById("newsmine-logout");
+  if (logoutForm) {
+    logoutForm.addEventListener("submit", () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      sessionStorage.removeItem(NAME_KEY);
+    });
+  }
+
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const reviewer = sessionStorage.getItem(NAME_KEY) || "reviewer";
   const LABELS = ["PER", "LOC", "ORG"];
   const NAMES = { PER: "person", LOC: "place", ORG: "organisation" };
   const root = document.getElementById("article-text");
   const menu = document.getElementById("review-menu");
   const status = document.getElementById("review-status");
   const article = document.querySelector(".newsmine-article");
+  if (!token || !root || !menu || !article) return;
   const articleId = Number(article.dataset.articleId);
   const endpoint = article.dataset.correctionsUrl;
-  const csrf = (document.querySelector('meta[name="newsmine-csrftoken"]') || {}).content || "";
-  if (!root || !menu) return;
+  document.getElementById("review-name").textContent = reviewer;
+  document.getElementById("review-hint").hidden = false;
+  document.getElementById("review-login").hidden = true;
 
   // Offsets in the stored text count code points; JS strings count UTF-16 units.
   const codePoints = (s) => Array.from(s).length;
@@ -65,11 +118,17 @@
     say("saving…");
     try {
       const resp = await fetch(endpoint, {
-        method: "POST", credentials: "same-origin",
-        headers: { "content-type": "application/json", "x-csrftoken": csrf },
+        method: "POST", credentials: "omit",
+        headers: { "content-type": "application/json", authorization: "Bearer " + token,
+                   "x-newsmine-reviewer": encodeURIComponent(reviewer) },
         body: JSON.stringify({ article_id: articleId, start, end, text, label }),
       });
       const data = await resp.json().catch(() => ({ error: resp.statusText }));
+      if (resp.status === 403) {  // the token stopped working (the server was restarted): log in again
+        sessionStorage.removeItem(TOKEN_KEY);
+        say("not saved: " + (data.error || resp.status) + " (log in again)", true);
+        return;
+      }
       if (!resp.ok || !data.ok) { say("not saved: " + (data.error || resp.status), true); return; }
       say("saved correction " + data.correction.id);
       window.location.reload();
