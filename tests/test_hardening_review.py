@@ -29,7 +29,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 from loopback import LoopbackServer, Reply
-from test_browser import ARGS, CHROMIUM
+from test_browser import CHROMIUM
+from test_browser import browser as browser  # noqa: F401  (the fixture: one headless Chromium)
 from test_review import TOKEN, article_with_all_labels, datasette, newsmine, soup, start_serve, stop_serve
 from test_review import token as token  # noqa: F401  (the fixture: NEWSMINE_TOKEN set for Datasette)
 
@@ -57,16 +58,6 @@ def served(demo):
     proc, base, printed = start_serve(demo)
     yield base, printed, demo.with_name(f"serve-{urlsplit(base).port}.log")
     stop_serve(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
