@@ -632,6 +632,8 @@ def corpus_consistency() -> None:
               help="A GermEval-style BIO file (2-column outer or the original 4-column).")
 @click.option("--corpus", "split", type=click.Choice(["train", "dev", "test", "all"]),
               help="A split of the project's corpus.")
+@click.option("--money", "money_file", type=click.Path(exists=True, dir_okay=False),
+              help="A euro-amount gold file (corpus/money-real/dev.jsonl): span P/R/F1, exact values, qualifiers.")
 @click.option("--limit", type=int, default=None, help="Only the first N sentences.")
 @click.option("--swap-names", "swap_names", type=click.IntRange(1, 20), default=None,
               help="With --corpus: score N copies of the split with person and town names swapped for "
@@ -641,9 +643,10 @@ def corpus_consistency() -> None:
 @click.option("--errors", "show_errors", is_flag=True,
               help="Also list every error (missed, spurious, wrong label, wrong boundary) with its context.")
 @click.option("--json", "as_json", is_flag=True)
-def evaluate(model: str | None, germeval: str | None, split: str | None, limit: int | None,
-             swap_names: int | None, shared: str | None, show_errors: bool, as_json: bool) -> None:
-    """Precision, recall, F1 per label and micro over PER/LOC/ORG (exact spans).
+def evaluate(model: str | None, germeval: str | None, split: str | None, money_file: str | None,
+             limit: int | None, swap_names: int | None, shared: str | None, show_errors: bool,
+             as_json: bool) -> None:
+    """Precision, recall, F1 per label and micro over PER/LOC/ORG (exact spans); with --money, euro amounts.
 
     \b
     Examples:
@@ -651,16 +654,20 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
       newsmine evaluate --corpus test --json
       newsmine evaluate --corpus dev --swap-names 3
       newsmine evaluate --corpus dev --errors
+      newsmine evaluate --money corpus/money-real/dev.jsonl --errors
     """
     from dataclasses import asdict
 
     from pipeline.training.evaluate import error_summary, evaluate_bio, evaluate_corpus, format_errors, format_report
 
-    if bool(germeval) == bool(split):
-        fail("give exactly one of --germeval FILE or --corpus SPLIT")
+    if sum(map(bool, (germeval, split, money_file))) != 1:
+        fail("give exactly one of --germeval FILE, --corpus SPLIT or --money FILE")
     if swap_names and not split:
         fail("--swap-names works with --corpus SPLIT")
     nlp = _load_model(model)
+    if money_file:
+        _evaluate_money(nlp, Path(money_file), limit, show_errors, as_json)
+        return
     errors: list | None = [] if show_errors else None
     if germeval:
         report = evaluate_bio(nlp, Path(germeval), limit=limit, errors=errors)
@@ -691,6 +698,33 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, limit: 
     else:
         text = format_report(report, title)
         click.echo(format_errors(errors) + "\n\n" + text if errors is not None else text)
+
+
+def _evaluate_money(nlp, path: Path, limit: int | None, show_errors: bool, as_json: bool) -> None:
+    from pipeline import money_gold
+    from pipeline.nlp.model import model_info
+    from pipeline.nlp.money_parser import VERSION
+    from pipeline.training.money_eval import errors_as_dicts, evaluate_money, format_money_errors, format_money_report
+
+    try:
+        records = money_gold.read(path)
+    except (money_gold.GoldError, OSError, UnicodeDecodeError) as err:
+        fail(str(err))
+    problems = money_gold.check(records)
+    if problems:
+        fail(f"{path}: {len(problems)} problems in the gold file, first: {problems[0]} "
+             "(python -m pipeline.money_gold FILE lists them)")
+    records = records[:limit] if limit else records
+    errors: list | None = [] if show_errors else None
+    report = evaluate_money(nlp, records, errors=errors)
+    report["model"], report["money_parser"] = model_info(nlp).tag, VERSION
+    if as_json:
+        if errors is not None:
+            report["errors"] = errors_as_dicts(errors)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    text = format_money_report(report, f"euro amounts in {path} ({VERSION})")
+    click.echo(format_money_errors(errors) + "\n\n" + text if errors is not None else text)
 
 
 @cli.command()

@@ -19,7 +19,7 @@ from pipeline.nlp.word_types import TypeMemo
 
 # a word that can hold the currency of an amount: "€", "T€", "EUR", "TEUR", "Euro" (any case), not
 # followed by a letter ("EUR12" counts, "Europa" does not); checked once per word type
-_CURRENCY_WORD_RE = re.compile(r"€|eur(?:o)?(?![^\W\d_])", re.IGNORECASE)
+_CURRENCY_WORD_RE = re.compile(r"€|eur(?:o)?(?![^\W\d_])|cent(?![^\W\d_])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 

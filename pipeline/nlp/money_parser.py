@@ -13,10 +13,11 @@ the small German grammar needed here is written out (``number_words``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-VERSION = "money-1.0"
+VERSION = "money-1.1"
 
 SCALES: dict[str, Decimal] = {
     "tsd.": Decimal(1_000), "tsd": Decimal(1_000), "tausend": Decimal(1_000),
@@ -43,6 +44,9 @@ _TENS = {
     "zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50,
     "sechzig": 60, "siebzig": 70, "achtzig": 80, "neunzig": 90,
 }
+#: Parts of one written with an article or alone: "eine halbe", "einer viertel" (Million Euro).
+_PARTS = {"halbe": Decimal("0.5"), "halben": Decimal("0.5"), "viertel": Decimal("0.25"),
+          "dreiviertel": Decimal("0.75")}
 _FRACTIONS = {
     "halbe": Decimal("0.5"), "halben": Decimal("0.5"), "anderthalb": Decimal("1.5"),
     "eineinhalb": Decimal("1.5"), "zweieinhalb": Decimal("2.5"),
@@ -80,11 +84,13 @@ def number_words(phrase: str) -> Decimal | None:
     """Value of a German number-word phrase: ``zwei``, ``eine halbe``, ``zehntausend``,
     ``zweihundertfünfzig``, ``anderthalb``. None when it is not a number."""
     words = phrase.lower().split()
-    if len(words) == 2 and words[0] in ("ein", "eine", "einen", "einer", "einem") and words[1] in ("halbe", "halben"):
-        return Decimal("0.5")
+    if len(words) == 2 and words[0] in ("ein", "eine", "einen", "einer", "einem") and words[1] in _PARTS:
+        return _PARTS[words[1]]
     if len(words) != 1:
         return None
     word = words[0]
+    if word in _PARTS:  # "die halbe Million Euro": the article is not part of the amount
+        return _PARTS[word]
     if word in _FRACTIONS and not word.startswith("halb"):
         return _FRACTIONS[word]
     head, sep, tail = word.partition("tausend")
@@ -98,9 +104,10 @@ def number_words(phrase: str) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-_DIGITS_RE = re.compile(
-    r"^(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[\u00a0\u202f]\d{3})+|\d+)(?:,\d+)?(?:,[-–]{1,2})?$"
-)
+#: Characters that group thousands: a dot, a space (plain, no-break, narrow no-break, thin) or an apostrophe.
+GROUP_SEPARATORS = ". \u00a0\u202f\u2009'’"
+_GROUPED = r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d{1,3}(?:['’]\d{3})+"
+_DIGITS_RE = re.compile(rf"^(?:{_GROUPED}|\d+)(?:,\d+)?(?:,[-–]{{1,2}})?$")
 
 
 def parse_number(token: str) -> Decimal | None:
@@ -115,7 +122,9 @@ def parse_number(token: str) -> Decimal | None:
                 return Decimal(token)
             return None
         token = re.sub(r",[-–]{1,2}$", "", token)
-        token = token.replace(".", "").replace("\u00a0", "").replace("\u202f", "").replace(",", ".")
+        for sep in GROUP_SEPARATORS:
+            token = token.replace(sep, "")
+        token = token.replace(",", ".")
         try:
             return Decimal(token)
         except InvalidOperation:
@@ -131,9 +140,10 @@ class Money:
     high: float | None = None
 
 
-_NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[\u00a0\u202f]\d{3})+|\d+)(?:,\d+)?(?:,[-–]{1,2})?"
+_NUM = rf"(?:{_GROUPED}|\d+\.\d{{1,2}}(?![\d.])|\d+)(?:,\d+)?(?:,[-–]{{1,2}})?"
 _WORDNUM = (
-    r"(?:(?:ein|eine|einer|einem|einen)\s+halben?|anderthalb|eineinhalb|zweieinhalb|dreieinhalb|viereinhalb"
+    r"(?:(?:(?:ein|eine|einer|einem|einen)\s+)?(?:halben?|viertel|dreiviertel)(?=\s+(?:Mil|Tausend))"
+    r"|anderthalb|eineinhalb|zweieinhalb|dreieinhalb|viereinhalb"
     r"|(?:[a-zäöüß]*(?:ein|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zig|ßig|hundert|tausend)"
     r"|eine|einer|einem|einen))"
 )
@@ -142,9 +152,9 @@ _SCALE = (
     r"(?:Tsd\.|Tsd\b|Tausend\b|Mio\.|Mio\b|Mill\.|Millionen\b|Million\b|Mrd\.|Mrd\b"
     r"|Milliarden\b|Milliarde\b|Billionen\b|Billion\b)"
 )
-_CUR_AFTER = r"(?:Euro\b|EUR\b|€|T€|TEUR\b)"
+_CUR_AFTER = r"(?:Euro-Cent\b|Cent\b|Euro\b(?!-\w)|EUR\b|€|T€|TEUR\b)"
 _CUR_BEFORE = r"(?:€|EUR)"
-_RANGE_SEP = r"(?:\s*[-–]\s*|\s+bis\s+|\s+und\s+)"
+_RANGE_SEP = r"(?:\s*[-–]\s*|\s+bis\s+|\s+und\s+)(?:(?:etwa|rund|ca\.|circa|knapp|fast|gut|maximal|höchstens)\s+)?"
 
 MONEY_RE = re.compile(
     rf"""
@@ -160,7 +170,7 @@ MONEY_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 # every MONEY_RE match contains one of these: texts without any skip the big pattern
-_CURRENCY_HINT_RE = re.compile(r"€|EUR", re.IGNORECASE)
+_CURRENCY_HINT_RE = re.compile(r"€|EUR|Cent", re.IGNORECASE)
 _QUALIFIER_RE = re.compile(
     r"(?:^|(?<=[\s(„\"»]))(?P<q>" + "|".join(re.escape(q) for q in QUALIFIERS) + r")\s+$",
     re.IGNORECASE,
@@ -168,12 +178,17 @@ _QUALIFIER_RE = re.compile(
 _PREFIX_NEXT_RE = re.compile(r"\s?\d")
 _VAGUE_BEFORE_RE = re.compile(r"\b(?:paar|einige|mehrere|etliche|viele|wenige)\s+$", re.IGNORECASE)
 _ZWISCHEN_RE = re.compile(r"(?:zwischen|von)\s+$", re.IGNORECASE)
+_SIGN_BEFORE_RE = re.compile(r"(?:(?<![\w-])minus\s+|−\s?)$", re.IGNORECASE)
+_RANGE_JOIN_RE = re.compile(r"\s+bis\s+|\s*[-–]\s*")
+_AND_JOIN_RE = re.compile(r"\s+und\s+")
 
 
 def _scale(word: str | None, currency: str | None = None) -> Decimal:
     factor = SCALES.get(word.lower(), Decimal(1)) if word else Decimal(1)
     if currency and currency.upper() in ("T€", "TEUR"):
         factor *= 1000
+    elif currency and currency.lower().endswith("cent"):
+        factor /= 100
     return factor
 
 
@@ -192,7 +207,8 @@ def _plausible(value: Decimal | None) -> bool:
 
 
 def _to_float(value: Decimal) -> float:
-    return float(round(value, 2))
+    """Euros as a float, to a millionth of a euro (``0,5393 Cent`` stays 0.005393)."""
+    return float(round(value, 6))
 
 
 @dataclass(frozen=True)
@@ -207,18 +223,23 @@ class MoneyMatch:
     qualifier: str | None
 
 
-def _case_ok(amount: str) -> bool:
-    """Number words must be lower case ("Eine" at sentence start is fine)."""
-    return amount[0].isdigit() or amount[0].islower() or amount.split()[0] in ("Ein", "Eine", "Einer", "Zwei", "Drei", "Zehn")
+def _case_ok(amount: str, sentence_start: bool = False) -> bool:
+    """Number words must be lower case; at the start of a sentence any ("Fünf Euro bekam jedes Kind")."""
+    return (amount[0].isdigit() or amount[0].islower() or sentence_start
+            or amount.split()[0] in ("Ein", "Eine", "Einer", "Zwei", "Drei", "Zehn"))
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    return re.search(r"(?:^|[.!?:]\s+|[„\"»]\s*)$", text[max(0, start - 4):start]) is not None
 
 
 def find_money(text: str) -> list[MoneyMatch]:
     """All euro amounts in ``text``, left to right, with qualifiers."""
     found: list[MoneyMatch] = []
-    if not _CURRENCY_HINT_RE.search(text):
-        return found
     pos = 0
-    while (m := MONEY_RE.search(text, pos)) is not None:
+    for m in _matches(text):
+        if m.start() < pos:
+            continue
         pos = m.end()
         low: Decimal | None
         high: Decimal | None = None
@@ -232,7 +253,7 @@ def find_money(text: str) -> list[MoneyMatch]:
                 if sub:
                     found.append(sub)
                 continue
-            if not (_case_ok(m.group("lo")) and _case_ok(m.group("hi"))):
+            if not (_case_ok(m.group("lo"), _at_sentence_start(text, m.start())) and _case_ok(m.group("hi"))):
                 continue
             cur = m.group("cur2")
             shi = _scale(m.group("shi"), cur)
@@ -248,10 +269,12 @@ def find_money(text: str) -> list[MoneyMatch]:
             if high < low:
                 continue
         else:
-            if not _case_ok(m.group("n3")):
+            if not _case_ok(m.group("n3"), _at_sentence_start(text, m.start())):
                 continue
-            if m.group("cur3").upper() in ("EUR", "€") and _PREFIX_NEXT_RE.match(text, m.end()):
-                # "2026 EUR 180.000": the currency belongs to the number after it
+            if (m.group("cur3").upper() in ("EUR", "€") and _PREFIX_NEXT_RE.match(text, m.end())
+                    and not m.group("s3") and m.group("n3").isdigit()):
+                # "2026 EUR 180.000": the currency belongs to the number after it (not after
+                # "184 Millionen €" or "32.677,37 €", which cannot be a year or a count)
                 pos = m.start("cur3")
                 continue
             if _VAGUE_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()]) and not m.group("n3")[0].isdigit():
@@ -259,13 +282,84 @@ def find_money(text: str) -> list[MoneyMatch]:
             low = _value(m.group("n3"), _scale(m.group("s3"), m.group("cur3")))
         if low is None or not _plausible(low) or not _plausible(high):
             continue
+        start, end = m.start(), m.end()
+        if m.group("cur1") and not m.group("s1"):
+            # "EUR 8.000,--": the dashes after a currency-first amount are not part of it
+            end -= len(m.group("n1")) - len(m.group("n1").rstrip("-–").removesuffix(","))
+        sign = _SIGN_BEFORE_RE.search(text[max(0, start - 7):start])
+        if sign and high is None:  # "minus 3 Mio. Euro": the sign belongs to the amount
+            start -= len(sign.group(0))
+            low = -low
         qualifier = None
-        q = _QUALIFIER_RE.search(text[max(0, m.start() - 14):m.start()])
+        q = _QUALIFIER_RE.search(text[max(0, start - 14):start])
         if q:
             qualifier = q.group("q").lower()
-        found.append(MoneyMatch(m.start(), m.end(), m.group(0), _to_float(low),
+            if qualifier == "über" and _ueber_names_the_amount(text, start - len(q.group(0)), m.end()):
+                qualifier = None
+        found.append(MoneyMatch(start, end, text[start:end], _to_float(low),
                                 None if high is None else _to_float(high), qualifier))
-    return found
+    return _join_ranges(text, found)
+
+
+#: Nouns after which ``über`` names an amount ("eine Rechnung über 1.014,77 €"), compounds included.
+_AMOUNT_NOUN_RE = re.compile(
+    r"(?:rechnung|kredit|forderung|anerkenntnis|scheck|darlehen|bürgschaft|vertrag|verträge|bescheid|quittung|"
+    r"überweisung|vergleich|anleihe|auftrag|aufträge|spende|gutschein|police|wechsel|zahlung|titel|urteil|"
+    r"zusage|bewilligung|angebot|gebot|klage|mahnung|buchung|beleg|schuldschein)(?:e|en|n|s|es)?$",
+    re.IGNORECASE)
+
+
+#: Every amount ends at most this many characters after the start of its currency word or sign, and
+#: starts at most WINDOW_BEFORE characters before it ("zwischen zweihundertfünfzig Millionen und ...").
+WINDOW_BEFORE, WINDOW_AFTER = 200, 60
+
+
+def _matches(text: str) -> Iterator[re.Match]:
+    """MONEY_RE's matches, searched only around the currencies of ``text`` (every amount holds one):
+    the big pattern is tried at a few hundred positions per amount instead of at every character."""
+    windows: list[list[int]] = []
+    for hint in _CURRENCY_HINT_RE.finditer(text):
+        lo, hi = max(0, hint.start() - WINDOW_BEFORE), min(len(text), hint.end() + WINDOW_AFTER)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    pos = 0
+    for lo, hi in windows:
+        pos = max(pos, lo)
+        while (m := MONEY_RE.search(text, pos, hi)) is not None:
+            if m.end() == hi < len(text):  # cut by the window: match again on the whole text
+                m = MONEY_RE.match(text, m.start()) or m
+            pos = m.end()
+            yield m
+
+
+def _ueber_names_the_amount(text: str, at: int, end: int) -> bool:
+    """True where ``über`` before an amount means "in the amount of", not "more than": after a noun of
+    payment or claim (``eine Rechnung über 1.014,77 €``, ``Kredite über 2 Mrd EUR``), after ``sich``
+    (``freut sich über``), and in ``über ... hinaus`` (``einer über 1.100 Euro hinausgehenden Zahlung``)."""
+    word = re.search(r"([\w-]+)[,;:]?\s*$", text[max(0, at - 40):at])
+    if word and (word.group(1) == "sich" or _AMOUNT_NOUN_RE.search(word.group(1))):
+        return True
+    return re.match(r"[^.;]{0,40}?\bhinaus", text[end:]) is not None
+
+
+def _join_ranges(text: str, found: list[MoneyMatch]) -> list[MoneyMatch]:
+    """Two amounts joined by ``bis`` or a dash (``30 Euro bis 40 Euro``), or by ``und`` after
+    ``zwischen`` (``zwischen 60 EUR und 65 EUR``), are one range from the first to the second."""
+    out: list[MoneyMatch] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.high is None and m.high is None and 0 < prev.value <= m.value:
+            between = text[prev.end:m.start]
+            joined = _RANGE_JOIN_RE.fullmatch(between) is not None or (
+                _AND_JOIN_RE.fullmatch(between) is not None
+                and _ZWISCHEN_RE.search(text[max(0, prev.start - 12):prev.start]) is not None)
+            if joined and m.qualifier is None:
+                out[-1] = MoneyMatch(prev.start, m.end, text[prev.start:m.end], prev.value, m.value, prev.qualifier)
+                continue
+        out.append(m)
+    return out
 
 
 def _single(text: str, start: int, end: int) -> MoneyMatch | None:
