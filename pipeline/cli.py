@@ -664,10 +664,10 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, money_f
         fail("give exactly one of --germeval FILE, --corpus SPLIT or --money FILE")
     if swap_names and not split:
         fail("--swap-names works with --corpus SPLIT")
-    nlp = _load_model(model)
     if money_file:
-        _evaluate_money(nlp, Path(money_file), limit, show_errors, as_json)
+        _evaluate_money(model, Path(money_file), limit, show_errors, as_json)
         return
+    nlp = _load_model(model)
     errors: list | None = [] if show_errors else None
     if germeval:
         report = evaluate_bio(nlp, Path(germeval), limit=limit, errors=errors)
@@ -700,7 +700,7 @@ def evaluate(model: str | None, germeval: str | None, split: str | None, money_f
         click.echo(format_errors(errors) + "\n\n" + text if errors is not None else text)
 
 
-def _evaluate_money(nlp, path: Path, limit: int | None, show_errors: bool, as_json: bool) -> None:
+def _evaluate_money(model: str | None, path: Path, limit: int | None, show_errors: bool, as_json: bool) -> None:
     from pipeline import money_gold
     from pipeline.nlp.model import model_info
     from pipeline.nlp.money_parser import VERSION
@@ -715,6 +715,7 @@ def _evaluate_money(nlp, path: Path, limit: int | None, show_errors: bool, as_js
         fail(f"{path}: {len(problems)} problems in the gold file, first: {problems[0]} "
              "(python -m pipeline.money_gold FILE lists them)")
     records = records[:limit] if limit else records
+    nlp = _load_model(model)
     errors: list | None = [] if show_errors else None
     report = evaluate_money(nlp, records, errors=errors)
     report["model"], report["money_parser"] = model_info(nlp).tag, VERSION
