@@ -171,3 +171,18 @@ def test_the_component_finds_cent_amounts():
     doc = nlp("Windenergie gibt es für 4 Cent pro Kilowattstunde.")
     assert [(a.text, a.value_eur) for a in doc._.money] == [("4 Cent", 0.04)]
     assert parse_money("4 Cent").value == 0.04
+
+
+def test_searching_around_currencies_finds_what_searching_everywhere_finds(monkeypatch):
+    """The windowed search (money-1.1) against the whole-text search, on every corpus article and every
+    gold text: the same amounts (a currency-first amount after a year, 'sind 2026 EUR 180.000', was lost
+    once when the search resumed inside a window)."""
+    from pipeline.corpus import read_jsonl
+    from pipeline.nlp import money_parser
+
+    texts = [r["text"] for r in read_jsonl()]
+    texts += [r["text"] for split in ("dev", "test") for r in money_gold.read(GOLD / f"{split}.jsonl")]
+    windowed = [find_money(t) for t in texts]
+    monkeypatch.setattr(money_parser, "_windows", lambda text: [(0, len(text))] if text else [])
+    assert [find_money(t) for t in texts] == windowed
+    assert find_money("Für das Stadtteilbüro sind 2026 EUR 180.000 vorgesehen.")[0].text == "EUR 180.000"

@@ -13,7 +13,6 @@ the small German grammar needed here is written out (``number_words``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -237,67 +236,67 @@ def find_money(text: str) -> list[MoneyMatch]:
     """All euro amounts in ``text``, left to right, with qualifiers."""
     found: list[MoneyMatch] = []
     pos = 0
-    for m in _matches(text):
-        if m.start() < pos:
-            continue
-        pos = m.end()
-        low: Decimal | None
-        high: Decimal | None = None
-        if m.group("cur1"):
-            low = _value(m.group("n1"), _scale(m.group("s1")))
-        elif m.group("cur2"):
-            sep_text = text[m.end("lo") if not m.group("slo") else m.end("slo"):m.start("hi")]
-            if "und" in sep_text and not _ZWISCHEN_RE.search(text[max(0, m.start() - 12):m.start()]):
-                # "2 und 3 Millionen Euro" is a range only after "zwischen": take the second part
-                sub = _single(text, m.start("hi"), m.end())
-                if sub:
-                    found.append(sub)
+    for lo, hi in _windows(text):
+        pos = max(pos, lo)
+        while (m := _search(text, pos, hi)) is not None:
+            pos = m.end()
+            low: Decimal | None
+            high: Decimal | None = None
+            if m.group("cur1"):
+                low = _value(m.group("n1"), _scale(m.group("s1")))
+            elif m.group("cur2"):
+                sep_text = text[m.end("lo") if not m.group("slo") else m.end("slo"):m.start("hi")]
+                if "und" in sep_text and not _ZWISCHEN_RE.search(text[max(0, m.start() - 12):m.start()]):
+                    # "2 und 3 Millionen Euro" is a range only after "zwischen": take the second part
+                    sub = _single(text, m.start("hi"), m.end())
+                    if sub:
+                        found.append(sub)
+                    continue
+                if not (_case_ok(m.group("lo"), _at_sentence_start(text, m.start())) and _case_ok(m.group("hi"))):
+                    continue
+                cur = m.group("cur2")
+                shi = _scale(m.group("shi"), cur)
+                slo = _scale(m.group("slo"), cur) if m.group("slo") else None
+                hi_num = parse_number(m.group("hi"))
+                lo_num = parse_number(m.group("lo"))
+                if hi_num is None or lo_num is None:
+                    continue
+                if slo is None:
+                    # "2 bis 3 Millionen": the scale is shared unless low is already larger
+                    slo = shi if lo_num <= hi_num else _scale(None, cur)
+                low, high = lo_num * slo, hi_num * shi
+                if high < low:
+                    continue
+            else:
+                if not _case_ok(m.group("n3"), _at_sentence_start(text, m.start())):
+                    continue
+                if (m.group("cur3").upper() in ("EUR", "€") and _PREFIX_NEXT_RE.match(text, m.end())
+                        and not m.group("s3") and m.group("n3").isdigit()):
+                    # "2026 EUR 180.000": the currency belongs to the number after it (not after
+                    # "184 Millionen €" or "32.677,37 €", which cannot be a year or a count)
+                    pos = m.start("cur3")
+                    continue
+                if _VAGUE_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()]) and not m.group("n3")[0].isdigit():
+                    continue  # "ein paar tausend Euro" is vague
+                low = _value(m.group("n3"), _scale(m.group("s3"), m.group("cur3")))
+            if low is None or not _plausible(low) or not _plausible(high):
                 continue
-            if not (_case_ok(m.group("lo"), _at_sentence_start(text, m.start())) and _case_ok(m.group("hi"))):
-                continue
-            cur = m.group("cur2")
-            shi = _scale(m.group("shi"), cur)
-            slo = _scale(m.group("slo"), cur) if m.group("slo") else None
-            hi_num = parse_number(m.group("hi"))
-            lo_num = parse_number(m.group("lo"))
-            if hi_num is None or lo_num is None:
-                continue
-            if slo is None:
-                # "2 bis 3 Millionen": the scale is shared unless low is already larger
-                slo = shi if lo_num <= hi_num else _scale(None, cur)
-            low, high = lo_num * slo, hi_num * shi
-            if high < low:
-                continue
-        else:
-            if not _case_ok(m.group("n3"), _at_sentence_start(text, m.start())):
-                continue
-            if (m.group("cur3").upper() in ("EUR", "€") and _PREFIX_NEXT_RE.match(text, m.end())
-                    and not m.group("s3") and m.group("n3").isdigit()):
-                # "2026 EUR 180.000": the currency belongs to the number after it (not after
-                # "184 Millionen €" or "32.677,37 €", which cannot be a year or a count)
-                pos = m.start("cur3")
-                continue
-            if _VAGUE_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()]) and not m.group("n3")[0].isdigit():
-                continue  # "ein paar tausend Euro" is vague
-            low = _value(m.group("n3"), _scale(m.group("s3"), m.group("cur3")))
-        if low is None or not _plausible(low) or not _plausible(high):
-            continue
-        start, end = m.start(), m.end()
-        if m.group("cur1") and not m.group("s1"):
-            # "EUR 8.000,--": the dashes after a currency-first amount are not part of it
-            end -= len(m.group("n1")) - len(m.group("n1").rstrip("-–").removesuffix(","))
-        sign = _SIGN_BEFORE_RE.search(text[max(0, start - 7):start])
-        if sign and high is None:  # "minus 3 Mio. Euro": the sign belongs to the amount
-            start -= len(sign.group(0))
-            low = -low
-        qualifier = None
-        q = _QUALIFIER_RE.search(text[max(0, start - 14):start])
-        if q:
-            qualifier = q.group("q").lower()
-            if qualifier == "über" and _ueber_names_the_amount(text, start - len(q.group(0)), m.end()):
-                qualifier = None
-        found.append(MoneyMatch(start, end, text[start:end], _to_float(low),
-                                None if high is None else _to_float(high), qualifier))
+            start, end = m.start(), m.end()
+            if m.group("cur1") and not m.group("s1"):
+                # "EUR 8.000,--": the dashes after a currency-first amount are not part of it
+                end -= len(m.group("n1")) - len(m.group("n1").rstrip("-–").removesuffix(","))
+            sign = _SIGN_BEFORE_RE.search(text[max(0, start - 7):start])
+            if sign and high is None:  # "minus 3 Mio. Euro": the sign belongs to the amount
+                start -= len(sign.group(0))
+                low = -low
+            qualifier = None
+            q = _QUALIFIER_RE.search(text[max(0, start - 14):start])
+            if q:
+                qualifier = q.group("q").lower()
+                if qualifier == "über" and _ueber_names_the_amount(text, start - len(q.group(0)), m.end()):
+                    qualifier = None
+            found.append(MoneyMatch(start, end, text[start:end], _to_float(low),
+                                    None if high is None else _to_float(high), qualifier))
     return _join_ranges(text, found)
 
 
@@ -314,9 +313,9 @@ _AMOUNT_NOUN_RE = re.compile(
 WINDOW_BEFORE, WINDOW_AFTER = 200, 60
 
 
-def _matches(text: str) -> Iterator[re.Match]:
-    """MONEY_RE's matches, searched only around the currencies of ``text`` (every amount holds one):
-    the big pattern is tried at a few hundred positions per amount instead of at every character."""
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` around its currencies (every amount holds one), merged: MONEY_RE is
+    tried at a few hundred positions per amount instead of at every character."""
     windows: list[list[int]] = []
     for hint in _CURRENCY_HINT_RE.finditer(text):
         lo, hi = max(0, hint.start() - WINDOW_BEFORE), min(len(text), hint.end() + WINDOW_AFTER)
@@ -324,14 +323,16 @@ def _matches(text: str) -> Iterator[re.Match]:
             windows[-1][1] = hi
         else:
             windows.append([lo, hi])
-    pos = 0
-    for lo, hi in windows:
-        pos = max(pos, lo)
-        while (m := MONEY_RE.search(text, pos, hi)) is not None:
-            if m.end() == hi < len(text):  # cut by the window: match again on the whole text
-                m = MONEY_RE.match(text, m.start()) or m
-            pos = m.end()
-            yield m
+    return [(lo, hi) for lo, hi in windows]
+
+
+def _search(text: str, pos: int, end: int) -> re.Match | None:
+    """MONEY_RE's next match from ``pos`` starting before ``end`` (matched on the whole text, so that
+    an amount running past the window is not cut)."""
+    m = MONEY_RE.search(text, pos, end)
+    if m is not None and m.end() == end < len(text):
+        m = MONEY_RE.match(text, m.start()) or m
+    return m
 
 
 def _ueber_names_the_amount(text: str, at: int, end: int) -> bool:
