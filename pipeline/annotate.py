@@ -8,7 +8,7 @@ Output, one object per input line, same order::
 
 A line that is not valid JSON (or not UTF-8, or nested too deeply), that lacks a string
 ``text``, whose ``text`` or ``id`` is not valid Unicode (unpaired surrogates), or whose
-``text`` is longer than the pipeline accepts (``nlp.max_length``) gives
+``text`` is longer than the pipeline accepts (``nlp.max_length``), or a blank line, gives
 ``{"id": <id or null>, "line": N, "error": "..."}`` on stdout, a message on stderr,
 and the rest is processed.
 """
@@ -63,7 +63,8 @@ def parse_line(line: str | bytes, number: int, max_length: int | None = None) ->
     try:
         obj = json.loads(line, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as err:
-        return None, None, f"line {number}: invalid JSON ({err.msg} at column {err.colno})"
+        msg = err.msg.removesuffix(" at")  # "Invalid control character at": the column follows
+        return None, None, f"line {number}: invalid JSON ({msg} at column {err.colno})"
     except RecursionError:
         return None, None, f"line {number}: invalid JSON (nested too deeply)"
     except ValueError as err:  # NaN/Infinity, 1e999, an integer with more digits than Python converts
@@ -160,9 +161,10 @@ def annotate_lines(nlp: Language, lines: Iterable[str | bytes], batch_size: int 
         pending.clear()
 
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        id_, text, err = parse_line(line, number, max_length)
+        if not line.strip():  # one output line per input line: a blank line is answered too
+            id_, text, err = None, None, f"line {number}: empty line"
+        else:
+            id_, text, err = parse_line(line, number, max_length)
         pending.append((number, id_, text, err))
         pending_chars += len(text or "")
         if len(pending) >= batch_size or pending_chars >= batch_chars:

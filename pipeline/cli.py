@@ -30,12 +30,31 @@ def fail(message: str) -> None:
 
 
 def _open(db_path: str, readonly: bool = False):
+    """Open the database; ``readonly``: an existing newsmine database (never created, never changed)."""
     from pipeline.store import StoreError, open_db
 
     try:
-        return open_db(db_path, readonly=readonly)
+        db = open_db(db_path, readonly=readonly)
     except StoreError as err:
         fail(str(err))
+    if readonly:
+        _require_newsmine_tables(db, db_path)
+    return db
+
+
+def _require_newsmine_tables(db, db_path: str) -> None:
+    if "articles" not in db.table_names():
+        fail(f"database {db_path} has no newsmine tables (not a newsmine database; "
+             f"`newsmine run --db {db_path}` creates one)")
+
+
+def _open_existing(db_path: str):
+    """Open an existing newsmine database for writing (upgraded in place): a command that reads a
+    database never creates one, nor adds newsmine tables to another SQLite file."""
+    if not Path(db_path).exists():
+        fail(f"database {db_path} does not exist (run `newsmine run` first)")
+    _open(db_path, readonly=True).conn.close()
+    return _open(db_path)
 
 
 def _load_model(model: str | None):
@@ -63,17 +82,32 @@ def _emit(rows: list[dict], fmt: str) -> None:
         click.echo(buf.getvalue(), nl=False)
         return
 
-    def cell(v: object) -> str:
-        s = "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+    def cell(v: object, column: str) -> str:
+        if v is None:
+            s = ""
+        elif isinstance(v, float):
+            s = _euros(v) if column.endswith("_eur") else _german_number(v)
+        else:
+            s = str(v)
         s = _printable(s.replace("\n", " "))
         return s if len(s) <= 60 else s[:59] + "…"
 
-    table = [[cell(r.get(c)) for c in columns] for r in rows]
+    table = [[cell(r.get(c), c) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in table)) for i, c in enumerate(columns)]
     click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     click.echo("  ".join("-" * w for w in widths))
     for row in table:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+def _german_number(value: float) -> str:
+    """A number as German texts write it, for tables: ``5.500.000.000,00`` (JSON and CSV keep the number)."""
+    return f"{value:,.2f}".translate(str.maketrans(",.", ".,"))
+
+
+def _euros(value: float) -> str:
+    """An amount of euros for tables: ``5.500.000.000,00 €``."""
+    return f"{_german_number(value)} €"
 
 
 format_option = click.option("--json", "fmt", flag_value="json", help="Output JSON.")
@@ -140,13 +174,20 @@ def run(config_path: str | None, db_path: str, model: str | None, workers: int, 
     from pipeline import run as runner
     from pipeline.sources import SourceConfigError, load_sources
 
-    db = _open(db_path)
+    sources = None
+    if config_path:  # a bad config (or model) fails before the database is created
+        try:
+            sources = load_sources(config_path)
+        except SourceConfigError as err:
+            fail(str(err))
     nlp = _load_model(model)
+    db = _open(db_path)
     bar = None
+    show_progress = not quiet and sys.stderr.isatty()  # no bare "Articles" line in a log or a pipe
 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar
-        if quiet or total == 0:
+        if not show_progress or total == 0:
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Articles", file=sys.stderr)
@@ -154,11 +195,7 @@ def run(config_path: str | None, db_path: str, model: str | None, workers: int, 
         bar.update(done - bar.pos)
 
     try:
-        if config_path:
-            try:
-                sources = load_sources(config_path)
-            except SourceConfigError as err:
-                fail(str(err))
+        if sources is not None:
             stats = runner.run(db, sources, nlp, config_label=str(config_path),
                                base_dir=Path(config_path).parent, progress=progress, n_process=workers)
         else:
@@ -170,17 +207,26 @@ def run(config_path: str | None, db_path: str, model: str | None, workers: int, 
         if bar is not None:
             bar.__exit__(None, None, None)
     _print_summary(db, stats)
+    if stats.all_sources_failed:
+        fail(f"run failed: {'the source' if stats.sources == 1 else f'all {stats.sources} sources'} "
+             "failed, nothing listed or fetched (errors above)")
 
 
 def _print_summary(db, stats) -> None:
     from pipeline.store import summary
 
     s = summary(db)
+    failures = stats.source_errors + stats.fetch_errors + stats.extract_errors
+    failed_sources = f"; {len(stats.failed_sources)} of {stats.sources} sources failed" if stats.failed_sources else ""
     click.echo(f"run: {stats.discovered} listed, {stats.fetched} fetched, {stats.not_modified} unchanged, "
-               f"{stats.articles_written} articles written, {stats.fetch_errors + stats.extract_errors} failures")
-    click.echo(f"database: {s['articles']} articles, {s['entities']} entities "
-               f"(PER {s.get('mentions_PER', 0)}, LOC {s.get('mentions_LOC', 0)}, ORG {s.get('mentions_ORG', 0)} mentions), "
-               f"{s['money']} money amounts")
+               f"{stats.articles_written} articles written, {failures} failures "
+               f"({stats.source_errors} source, {stats.fetch_errors} fetch, {stats.extract_errors} extract)"
+               f"{failed_sources}")
+    click.echo(f"database: {s['articles']} articles; {s['entities']} entities; "
+               f"mentions: PER {s.get('mentions_PER', 0)}, LOC {s.get('mentions_LOC', 0)}, "
+               f"ORG {s.get('mentions_ORG', 0)}; {s['money']} money amounts")
+    if len(stats.errors) > 10:
+        click.echo(f"  ({len(stats.errors)} errors, the first 10:)", err=True)
     for err in stats.errors[:10]:
         click.echo(f"  failed: {err}", err=True)
     for note in stats.notes[:10]:
@@ -197,7 +243,7 @@ def reextract(db_path: str, model: str | None, workers: int) -> None:
     from pipeline import run as runner
     from pipeline.nlp.model import model_info
 
-    db = _open(db_path)
+    db = _open_existing(db_path)
     nlp = _load_model(model)
     stats = runner.RunStats()
     runner.process_pending(db, nlp, model_info(nlp).tag, stats, force=True, n_process=workers)
@@ -259,7 +305,7 @@ def extract(file: str, url: str | None, as_json: bool) -> None:
 
 @cli.group()
 def query() -> None:
-    """Ask the database: people, places, orgs, money, search, article, entity."""
+    """Ask the database: people, places, orgs, money, quotes, search, article, entity."""
 
 
 def _entity_command(kind: str):
@@ -337,6 +383,8 @@ def query_search(term: str, db_path: str, limit: int, fmt: str | None) -> None:
     """
     from pipeline import query as q
 
+    if not term.strip():
+        fail("give a search term: an empty TERM would match every article")
     _emit(q.search(_open(db_path, readonly=True), term, limit), fmt or "table")
 
 
@@ -361,7 +409,7 @@ def query_article(article_id: int, db_path: str, fmt: str | None) -> None:
     click.echo(_printable(row["text"] or ""))
     click.echo("")
     _emit(row["entities"] + [{"start": m["start"], "end": m["end"], "label": "MONEY", "text": m["text"],
-                              "entity": m["value_eur"]} for m in row["money"]], "table")
+                              "entity": _euros(m["value_eur"]) if m["value_eur"] is not None else None} for m in row["money"]], "table")
 
 
 @query.command(name="entity")
@@ -377,6 +425,8 @@ def query_entity(name: str, db_path: str, limit: int, fmt: str | None) -> None:
     """
     from pipeline import query as q
 
+    if not name.strip():
+        fail("give a name (or part of one): an empty NAME would match every entity")
     _emit(q.entity(_open(db_path, readonly=True), name, limit), fmt or "table")
 
 
@@ -391,6 +441,8 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
 
     Prints a fresh write token: log in with it at /-/newsmine/login (or send it as
     `Authorization: Bearer TOKEN`) to record corrections. Without it the server is read-only.
+    The Datasette metadata is written to ~/.cache/newsmine/serve-PORT.json (under $XDG_CACHE_HOME
+    when set), overwritten by each start on that port.
 
     \b
     Example:
@@ -398,7 +450,6 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
     """
     import os
     import secrets
-    import tempfile
     from importlib.metadata import entry_points
 
     from pipeline.review import TOKEN_ENV, write_metadata
@@ -407,8 +458,15 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
         fail(f"database {db_path} does not exist (run `newsmine run` first)")
     if not any(ep.value == "pipeline.review_plugin" for ep in entry_points(group="datasette")):
         fail("the newsmine Datasette plugin is not registered: reinstall with `pip install -e .`")
+    _check_port_free(port)  # before a token is printed: a busy port ends here, in one line
     immutable = _prepare_for_serving(db_path, read_only)
-    meta = write_metadata(Path(db_path), Path(tempfile.mkdtemp(prefix="newsmine-")) / "metadata.json")
+    meta_path = serve_metadata_path(port)
+    try:
+        meta_path.parent.mkdir(parents=True, exist_ok=True)
+        meta = write_metadata(Path(db_path), meta_path)
+    except OSError as err:
+        fail(f"cannot write the Datasette metadata to {meta_path}: {err.strerror or err} "
+             "(set XDG_CACHE_HOME to a writable folder)")
     args = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), db_path,
             "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta)]
     if open_browser:
@@ -428,13 +486,40 @@ def serve(db_path: str, port: int, open_browser: bool, read_only: bool) -> None:
     os.execve(sys.executable, args, env)
 
 
+def serve_metadata_path(port: int) -> Path:
+    """Where ``serve`` writes the Datasette metadata: ``$XDG_CACHE_HOME/newsmine/serve-PORT.json``
+    (``~/.cache/...`` without the variable), one file per port, overwritten by each ``serve``.
+
+    ``serve`` becomes Datasette (``os.execve``), so nothing of it runs after the server to remove a
+    temporary file; a fixed path per port leaves at most one small file per port ever used, never a
+    growing pile of temporary folders. Keyed by port: two servers running at once (on two ports, as
+    they must be) never share it, and Datasette reads it once at start-up."""
+    import os
+
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsmine" / f"serve-{port}.json"
+
+
+def _check_port_free(port: int) -> None:
+    """Fail in one line when 127.0.0.1:``port`` cannot be bound (another server holds it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Datasette's server binds it
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            fail(f"cannot serve on 127.0.0.1:{port}: {err.strerror or err} "
+                 "(another server uses it? pick another with --port)")
+
+
 def _prepare_for_serving(db_path: str, read_only: bool) -> bool:
     """Bring the schema up to date (corrections, review views) where the file may be written; True when
     the file must be served as immutable (``--read-only`` on a file or folder this process cannot write)."""
     from pipeline.store import is_writable, pending_migrations, readonly_uri
 
     if is_writable(db_path):
-        _open(db_path).conn.close()
+        _open_existing(db_path).conn.close()
         return False
     if not read_only:
         fail(f"database {db_path} is read-only here: serve it with --read-only (no corrections)")
@@ -465,9 +550,7 @@ def export_corrections(db_path: str, out_path: str) -> None:
     """
     from pipeline.corrections import export_corrections as do_export
 
-    if not Path(db_path).exists():
-        fail(f"database {db_path} does not exist (run `newsmine run` first)")
-    db = _open(db_path)
+    db = _open_existing(db_path)
     out = Path(out_path)
     if out.parent and not out.parent.is_dir():
         fail(f"cannot write {out}: folder {out.parent} does not exist")

@@ -50,8 +50,19 @@ class RunStats:
     url_conflicts: int = 0  # canonical URLs that named another page's article: stored under the page's own URL
     articles_written: int = 0
     skipped_unchanged: int = 0
+    source_errors: int = 0  # a feed, sitemap or directory that could not be read (or listed no file)
+    failed_sources: list[str] = field(default_factory=list)  # sources that gave nothing, only errors
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a run decided that a user should know (URL conflicts)
+
+    @property
+    def all_sources_failed(self) -> bool:
+        """Every source of the run failed: nothing listed or fetched because of errors (the run failed)."""
+        return self.sources > 0 and len(self.failed_sources) >= self.sources
+
+    def source_error(self, message: str) -> None:
+        self.source_errors += 1
+        self.errors.append(message)
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -100,7 +111,7 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
         try:
             return [(p.resolve().as_uri(), p) for p in directory_files(source, base_dir)]
         except (DiscoveryError, OSError) as err:
-            stats.errors.append(f"{source.name}: {err}")
+            stats.source_error(f"{source.name}: {err}")
             return []
     todo, seen, found = [source.url], set(), []
     while todo:
@@ -111,7 +122,7 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
         [res] = fetch_all([FetchRequest(url, allow_private=source.allow_private, private_hosts=source.own_hosts())],
                           settings)
         if res.body is None:
-            stats.errors.append(f"{source.name}: {url}: {res.error or res.status}")
+            stats.source_error(f"{source.name}: {url}: {res.error or res.status}")
             continue
         try:
             if source.kind == "feed":
@@ -120,7 +131,7 @@ def _discover(source: Source, settings: FetchSettings, stats: RunStats,
                 entries, children = parse_sitemap(res.body, res.final_url or url)
                 todo.extend(children)
         except DiscoveryError as err:
-            stats.errors.append(f"{source.name}: {err}")
+            stats.source_error(f"{source.name}: {err}")
             continue
         found.extend((e.url, None) for e in entries)
     return found
@@ -147,7 +158,10 @@ def run(db: sqlite_utils.Database, sources: list[Source], nlp, *, config_label: 
             store.upsert_source(db, source.name, source.kind, source.url, source.region)
             _run_source(db, source, nlp, info.tag, settings, stats, base_dir, progress, batch_size, n_process,
                         mirror)
-        store.finish_run(db, run_id, stats.as_dict(), "ok")
+        if stats.all_sources_failed:
+            store.finish_run(db, run_id, {**stats.as_dict(), "failure": "every source failed"}, "failed")
+        else:
+            store.finish_run(db, run_id, stats.as_dict(), "ok")
     except BaseException as err:
         store.fail_run(db, run_id, {**stats.as_dict(), "failure": store.failure_reason(err)}, reserve)
         raise
@@ -165,6 +179,7 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
         return public + url[len(served):] if served and url and url.startswith(served) else url
 
     settings = dataclasses.replace(settings, **source.fetch_overrides())  # min_delay, timeout, retries, max_bytes
+    before = (stats.source_errors, stats.fetch_errors, stats.fetched + stats.not_modified)
     listed = _discover(source, settings, stats, base_dir)
     stats.discovered += len(listed)
     local = {u: path for u, path in listed if path is not None}
@@ -207,6 +222,9 @@ def _run_source(db, source: Source, nlp, model_tag: str, settings: FetchSettings
             stats.fetched += 1
         store.save_page(db, url=url, source=source.name, status=200 if body is not None else None, body=body,
                         final_url=url, error=error)
+    got = stats.fetched + stats.not_modified - before[2]
+    if got == 0 and (stats.source_errors > before[0] or stats.fetch_errors > before[1]):
+        stats.failed_sources.append(source.name)  # only errors: nothing listed, or nothing of it fetched
     process_pending(db, nlp, model_tag, stats, source=source.name, progress=progress,
                     batch_size=batch_size, n_process=n_process)
 

@@ -18,7 +18,10 @@ A config is a list of ``[[source]]`` tables::
 article link to another private host is refused.
 
 ``kind = "urls"`` takes ``urls = [...]``; ``kind = "directory"`` takes ``path`` (relative to
-the config file) and ``pattern`` (a relative glob, default ``*.html``; ``**/*.html`` recurses).
+the config file) and ``pattern`` (a relative glob, default ``*.html``: the files in that folder
+only; ``**/*.html`` looks into every subfolder too). A directory where the pattern matches no file
+is an error of the source (its message suggests ``**/*.html``), not a run of nothing.
+A config may start with a UTF-8 byte-order mark.
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ def load_sources(path: str | os.PathLike[str]) -> list[Source]:
     except OSError as err:
         raise SourceConfigError(f"{p}: cannot read sources config: {_one_line(err.strerror or err)}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark (Windows editors) is accepted
     except UnicodeDecodeError as err:
         raise SourceConfigError(f"{p}: not UTF-8 text ({_one_line(err)})") from None
     except tomllib.TOMLDecodeError as err:
@@ -181,6 +184,8 @@ def _parse_source(t: dict[str, Any], p: Path, i: int) -> Source:
     if unknown:
         raise fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_KEYS))})")
     kind = t.get("kind")
+    if kind is None:
+        raise fail(f"'kind' is missing ({', '.join(KINDS[:-1])} or {KINDS[-1]})")
     if kind not in KINDS:
         raise fail(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
 
@@ -520,6 +525,11 @@ def directory_files(source: Source, base_dir: str | os.PathLike[str]) -> list[Pa
     if not root.is_dir():
         raise DiscoveryError(f"source {source.name!r}: directory not found: {root}")
     try:
-        return sorted(p for p in root.glob(source.pattern) if p.is_file())
+        files = sorted(p for p in root.glob(source.pattern) if p.is_file())
     except (ValueError, NotImplementedError) as err:  # a pattern pathlib cannot use ("", "/abs")
         raise DiscoveryError(f"source {source.name!r}: bad pattern {source.pattern!r}: {_one_line(err)}") from None
+    if not files:  # an error, not a quiet run of nothing: most often the files are in subfolders
+        hint = "" if "**" in source.pattern else \
+            f" (files in subfolders: pattern = \"**/{source.pattern}\" looks into every subfolder)"
+        raise DiscoveryError(f"source {source.name!r}: no file in {root} matches pattern {source.pattern!r}{hint}")
+    return files

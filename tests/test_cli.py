@@ -254,7 +254,9 @@ def test_directory_source_caps_file_size_and_keeps_stored_html(tmp_path):
     # the stored page grows past the cap: the failure is recorded, the stored HTML and article stay
     (site / "a.html").write_text(good + "<!--" + "y" * 250_000 + "-->", encoding="utf-8")
     result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
+    # every listed file failed, so the only source failed and with it the run (#24); what was stored stays
+    assert result.returncode == 1, result.stderr
+    assert "run failed: the source failed" in result.stderr and "Traceback" not in result.stderr
     con = sqlite3.connect(db)
     html, error = con.execute("SELECT html_gz, error FROM pages WHERE url LIKE '%a.html'").fetchone()
     assert html == before and error.startswith("file larger than max_bytes")

@@ -103,7 +103,8 @@ def test_the_refused_server_gets_no_request_and_allow_private_is_per_source(tmp_
         srv.clear()
         db = tmp_path / "n.db"
         result = CliRunner().invoke(cli, ["run", "--config", str(cfg), "--db", str(db), "--quiet"])
-        assert result.exit_code == 0, result.output
+        # its only source failed, so the run failed (issue #24), with the refusal recorded per page
+        assert result.exit_code == 1 and "run failed" in result.output, result.output
         assert srv.requests == []
     con = sqlite3.connect(db)
     assert con.execute("SELECT error FROM pages").fetchall() == [("private address not allowed",)]
