@@ -11,10 +11,14 @@ never in the metadata: the plugin config names the environment variable holding 
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
+from datasette.utils import tilde_encode
+
 TABLES = {
-    "articles": {"description": "One row per article: canonical URL, title, dates, authors, text; extractor and model versions.",
+    "articles": {"description": "One row per article: canonical URL, title (links to the review page), dates, "
+                                "authors, text (shortened here; the JSON has all of it); extractor and model versions.",
                  "sort_desc": "published", "facets": ["source", "language", "model"],
                  "fts_table": "articles_fts", "fts_pk": "id", "label_column": "title"},
     "mentions": {"description": "Every PER/LOC/ORG mention: article, entity, character offsets, sentence, model.",
@@ -209,6 +213,27 @@ HIDDEN = ["article_entities", "entity_pairs", "articles_fts", "articles_fts_data
           "articles_fts_config", "_sqlite_migrations"]
 
 
+DESCRIPTION = "People, places, organisations and euro amounts in German regional news."
+
+
+def description_html(database: str) -> str:
+    """The front page's and the database page's description: where to start reviewing (the
+    article list, the places map, the entities) and every canned query, linked."""
+    db = "/" + tilde_encode(database)
+
+    def link(path: str, text: str, title: str = "") -> str:
+        attr = f' title="{escape(title)}"' if title else ""
+        return f'<a href="{escape(path)}"{attr}>{escape(text)}</a>'
+
+    queries = " · ".join(link(f"{db}/{name}", spec["title"], spec.get("description", ""))
+                         for name, spec in QUERIES.items())
+    return (f'<p>{escape(DESCRIPTION)}</p>\n<ul class="newsmine-start">'
+            f'<li><strong>Review:</strong> {link("/-/newsmine/articles", "articles to review")} '
+            f"(each article's text with its people, places, organisations and euro amounts highlighted; "
+            f"search) · {link(db + '/places_map', 'places map')} · {link(db + '/entities', 'entities')}</li>"
+            f"<li><strong>Canned queries:</strong> {queries}</li></ul>")
+
+
 def metadata(database: str, token_env: str = TOKEN_ENV) -> dict:
     """Datasette metadata for a newsmine database named ``database``.
 
@@ -221,10 +246,11 @@ def metadata(database: str, token_env: str = TOKEN_ENV) -> dict:
     queries = {name: {k: v for k, v in spec.items()} for name, spec in QUERIES.items()}
     return {
         "title": "newsmine",
-        "description": "People, places, organisations and euro amounts in German regional news.",
+        "description_html": description_html(database),
         "license": "Code Apache-2.0; demo articles fictional (CC BY 4.0); place data © GeoNames, CC BY 4.0",
         "source": "newsmine", "source_url": "https://github.com/newsmine/newsmine",
-        "databases": {database: {"tables": tables, "queries": queries}},
+        "databases": {database: {"description_html": description_html(database), "tables": tables,
+                                 "queries": queries}},
         "plugins": {
             "newsmine": {"database": database, "token": {"$env": token_env}},
             "datasette-cluster-map": {

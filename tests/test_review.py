@@ -184,6 +184,124 @@ def test_articles_table_links_to_the_review_page(db_path):
     assert doc.find("a", href=f"/-/newsmine/article/{art['id']}").get_text() == art["title"]
 
 
+# --- newcomer paths (#24) ----------------------------------------------------------------
+
+
+def test_wrong_review_urls_are_404_not_500(db_path):
+    stem = db_path.stem
+    urls = ["/-/newsmine/article/abc", "/-/newsmine/articles/1", f"/{stem}/articles/1/x",
+            "/-/newsmine/entity/abc", "/-/newsmine/articles/x", f"/{stem}/articles/abc", "/-/newsmine"]
+    for url, resp in zip(urls, fetch(db_path, *[("get", url, {}) for url in urls])):
+        assert resp.status_code == 404, (url, resp.status_code, resp.text[:200])
+
+
+def test_front_page_and_database_page_lead_to_the_review_pages_map_and_queries(db_path):
+    stem = db_path.stem
+    front, database, listing = fetch(db_path, ("get", "/", {}), ("get", f"/{stem}", {}),
+                                     ("get", "/-/newsmine/articles", {}))
+    for resp in (front, database):
+        assert resp.status_code == 200
+        hrefs = {a["href"] for a in soup(resp.text).select("a[href]")}
+        assert "/-/newsmine/articles" in hrefs, resp.url
+        assert f"/{stem}/places_map" in hrefs, resp.url
+        assert {f"/{stem}/{name}" for name in review.QUERIES} <= hrefs, resp.url
+    # the review list: every article, newest first, each linking to its review page
+    assert listing.status_code == 200
+    items = soup(listing.text).select("#articles li")
+    expected = rows(db_path, "SELECT id, title FROM articles ORDER BY published DESC, id DESC")
+    assert [(li.a["href"], li.a.get_text()) for li in items] == [
+        (f"/-/newsmine/article/{r['id']}", r["title"]) for r in expected]
+    assert fetch(db_path, ("get", items[0].a["href"], {}))[0].status_code == 200
+    # and Datasette's menu links it
+    assert "/-/newsmine/articles" in {a["href"] for a in soup(front.text).select(".nav-menu a[href]")}
+
+
+def test_articles_table_shows_a_shortened_text_and_the_json_all_of_it(db_path):
+    stem = db_path.stem
+    html, data = fetch(db_path, ("get", f"/{stem}/articles?_sort=id", {}),
+                       ("get", f"/{stem}/articles.json?_shape=array&_sort=id", {}))
+    texts = {r["id"]: r["text"] for r in rows(db_path, "SELECT id, text FROM articles")}
+    assert {r["id"]: r["text"] for r in data.json()} == texts  # JSON: the full text
+    cells = soup(html.text).select("td.col-text")
+    assert len(cells) == len(texts)
+    for cell, (article_id, text) in zip(cells, sorted(texts.items())):
+        shown = cell.select_one(".newsmine-preview").get_text()
+        assert len(text) > 300 and 100 <= len(shown) <= 205 and shown.endswith("…"), shown
+        assert text.startswith(shown[:-1].rstrip()), shown
+        assert cell.find("a", string="full text")["href"] == f"/-/newsmine/article/{article_id}"
+
+
+def test_canned_queries_link_entity_names_and_article_titles(db_path):
+    stem = db_path.stem
+    names = {r["id"]: r["name"] for r in rows(db_path, "SELECT id, name FROM entities")}
+    titles = {r["id"]: r["title"] for r in rows(db_path, "SELECT id, title FROM articles")}
+    checks = {"top_entities_per_month": [("name", "entity_id")], "top_entities_per_state": [("name", "entity_id")],
+              "cooccurrence_pairs": [("entity_a", "a_id"), ("entity_b", "b_id")],
+              "quotes_by_speaker": [("speaker", "entity_id")]}
+    responses = fetch(db_path, *[("get", f"/{stem}/{query}", {}) for query in checks],
+                      ("get", f"/{stem}/quotes_by_speaker.json?_shape=array", {}))
+    for (query, columns), resp in zip(checks.items(), responses):
+        assert resp.status_code == 200, query
+        table = soup(resp.text).select_one("table.rows-and-columns")
+        for column, _ in columns:
+            links = [td.a for td in table.select(f"td.col-{column}") if td.a]
+            assert links, (query, column)
+            for a in links:
+                entity_id = int(a["href"].removeprefix("/-/newsmine/entity/"))
+                assert names[entity_id] == a.get_text(), (query, column)
+    doc = soup(responses[3].text)
+    named = [r for r in responses[-1].json() if r["entity_id"] is not None]
+    assert len(doc.select("td.col-speaker a")) == len(named)  # unresolved speakers stay text
+    for a in doc.select("td.col-title a"):
+        assert titles[int(a["href"].removeprefix("/-/newsmine/article/"))] == a.get_text()
+    assert doc.select("td.col-title a")
+
+
+def test_search_shows_the_sentence_around_each_hit(db_path):
+    resp = get(db_path, "/-/newsmine/articles?q=dezernen")
+    assert resp.status_code == 200
+    items = soup(resp.text).select("#articles li")
+    texts = {r["id"]: r["text"] for r in rows(db_path, "SELECT id, text FROM articles WHERE text LIKE '%dezernen%'")}
+    assert len(items) == len(texts) >= 2
+    for li in items:
+        article_id = int(li.a["href"].removeprefix("/-/newsmine/article/"))
+        snippet = li.select_one(".snippet")
+        assert li.find("mark").get_text().lower() == "dezernen"
+        shown = snippet.get_text()
+        assert shown.strip("…") in texts[article_id]  # a piece of the text, hit in place
+        assert len(shown) >= 60 and len(shown.split()) >= 8, shown  # a sentence, not `…Umwelt[dezernen]…`
+    # the sentence is cut at abbreviations only where it ends
+    assert any("Dr." in li.select_one(".snippet").get_text() for li in items)
+    short, none, odd = fetch(db_path, ("get", "/-/newsmine/articles?q=CD", {}),
+                             ("get", "/-/newsmine/articles?q=zzzqqq", {}),
+                             ("get", '/-/newsmine/articles?q="%27)%20OR&page=abc', {}))
+    assert short.status_code == 200 and soup(short.text).select("#articles li mark")
+    assert none.status_code == 200 and soup(none.text).find(id="no-results")
+    assert odd.status_code == 200
+
+
+def test_money_reads_as_german_readers_read_it(db_path):
+    from pipeline.review_plugin.pages import euros_short
+
+    assert euros_short(5_500_000_000) == "5,5 Mrd. €" and euros_short(1_250_000.0) == "1,25 Mio. €"
+    assert euros_short(12_500) == "12.500 €" and euros_short(999.5) == "999,50 €" and euros_short(3e6) == "3 Mio. €"
+    stem = db_path.stem
+    big = rows(db_path, "SELECT id, article_id, value_eur FROM money ORDER BY value_eur DESC LIMIT 1")[0]
+    assert big["value_eur"] >= 1e9
+    html, data, query, article = fetch(
+        db_path, ("get", f"/{stem}/money?_sort_desc=value_eur", {}),
+        ("get", f"/{stem}/money.json?_shape=array&_sort_desc=value_eur", {}),
+        ("get", f"/{stem}/money_by_article", {}), ("get", f"/-/newsmine/article/{big['article_id']}", {}))
+    cell = soup(html.text).select_one("td.col-value_eur span")
+    assert cell.get_text() == euros_short(big["value_eur"]) and " Mrd. €" in cell.get_text()
+    assert cell["title"] == f"{big['value_eur']} €"
+    assert data.json()[0]["value_eur"] == big["value_eur"]  # the JSON keeps the exact number
+    totals = soup(query.text).select("td.col-total_eur span")
+    assert totals and all(re.fullmatch(r"[0-9.]+(,[0-9]+)?( Mio\.| Mrd\.)? €", s.get_text()) for s in totals)
+    values = [td.get_text() for td in soup(article.text).select(".newsmine-side td.newsmine-eur")]
+    assert any(v.startswith(euros_short(big["value_eur"])) for v in values), values
+
+
 def test_entity_page_lists_mentions_aliases_roles_cooccurrence_and_timeline(db_path):
     person = rows(db_path, """SELECT e.id, e.name, e.aliases, count(*) AS n FROM entities e
         JOIN mentions m ON m.entity_id = e.id JOIN roles r ON r.entity_id = e.id

@@ -2,6 +2,8 @@
 
 Routes (all under ``/-/newsmine/``):
 
+- ``articles``: the articles, newest first, linking to their review pages; ``?q=`` searches
+  title and text (the sentence around each hit);
 - ``article/{id}``: the article text with highlighted PER/LOC/ORG mentions (corrections
   applied) and euro amounts (normalised value on hover), each linking to its entity;
   with the write token, a click on a highlight or a text selection records a correction;
@@ -308,6 +310,7 @@ def handle_exception(datasette: Datasette, request: Request, exception: BaseExce
 def register_routes(datasette: Datasette) -> list:
     """The plugin's pages under ``/-/newsmine/``."""
     return [
+        (r"^/-/newsmine/articles$", articles_page),
         (r"^/-/newsmine/article/(?P<article_id>[0-9]+)$", article_page),
         (r"^/-/newsmine/entity/(?P<entity_id>[0-9]+)$", entity_page),
         (r"^/-/newsmine/corrections$", corrections_endpoint),
@@ -317,29 +320,88 @@ def register_routes(datasette: Datasette) -> list:
     ]
 
 
+ENTITY_ID_COLUMNS = {  # a column holding an entity's name -> the columns that may hold its id
+    "name": ("entity_id",), "entity": ("entity_id",), "person": ("entity_id",),
+    "speaker": ("entity_id", "speaker_entity_id"), "entity_a": ("a_id",), "entity_b": ("b_id",)}
+TEXT_PREVIEW = 200  # characters of an article's text in Datasette's tables (the JSON has all of it)
+
+
+def _preview(text: str, limit: int = TEXT_PREVIEW) -> str:
+    """``text`` cut at a word boundary near ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–-") + " …"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _entity_link(datasette: Datasette, entity_id: object, value: object) -> Markup | None:
+    if not isinstance(entity_id, int) or isinstance(entity_id, bool):
+        return None
+    return Markup('<a href="{}" title="entity page">{}</a>').format(
+        datasette.urls.path(f"/-/newsmine/entity/{entity_id}"), value)
+
+
 @hookimpl
 def render_cell(row: object, value: object, column: str, table: str | None, database: str,
                 datasette: Datasette) -> Markup | None:
-    """Link article titles to the review page, entity names to the entity page."""
-    if value is None or not hasattr(row, "keys") or "id" not in row.keys():
+    """In Datasette's HTML tables and canned queries (the JSON stays as stored): article titles
+    link to the review page, entity names to the entity page (wherever an id is next to them),
+    article texts are shortened, euro amounts (``*_eur``) read ``5,5 Mrd. €`` with the exact
+    value on hover."""
+    if value is None or not hasattr(row, "keys"):
         return None
-    if table == "articles" and column == "title":
-        return Markup('<a href="{}" title="review page">{}</a>').format(
-            datasette.urls.path(f"/-/newsmine/article/{int(row['id'])}"), value)
-    if table in ("entities", "places_map") and column == "name":
-        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(f"/-/newsmine/entity/{int(row['id'])}"), value)
+    configured = _config(datasette).get("database")
+    if configured and database != configured:
+        return None
+    keys = set(row.keys())
+    if column.endswith("_eur") and _is_number(value):
+        return Markup('<span class="newsmine-eur" title="{} €">{}</span>').format(value, pages.euros_short(value))
+    if table == "articles" and column == "text" and isinstance(value, str) and len(value) > TEXT_PREVIEW:
+        if "id" not in keys:
+            return Markup('<span class="newsmine-preview">{}</span>').format(_preview(value))
+        return Markup('<span class="newsmine-preview">{}</span> <a href="{}" title="the whole text, '
+                      'highlighted">full text</a>').format(
+            _preview(value), datasette.urls.path(f"/-/newsmine/article/{int(row['id'])}"))
+    if column == "title" and (table == "articles" and "id" in keys or table is None and "article_id" in keys):
+        article_id = row["id"] if table == "articles" else row["article_id"]
+        if isinstance(article_id, int):
+            return Markup('<a href="{}" title="review page">{}</a>').format(
+                datasette.urls.path(f"/-/newsmine/article/{article_id}"), value)
+        return None
+    if table in ("entities", "places_map"):
+        return _entity_link(datasette, row["id"], value) if column == "name" and "id" in keys else None
+    for id_column in ENTITY_ID_COLUMNS.get(column, ()):
+        if id_column in keys:
+            return _entity_link(datasette, row[id_column], value)
     return None
 
 
 @hookimpl
+def extra_css_urls(database: str | None, datasette: Datasette) -> list[str]:
+    """The plugin's stylesheet on Datasette's pages of the newsmine database too (the articles
+    table's column widths, the amounts)."""
+    configured = _config(datasette).get("database")
+    if not database or configured and database != configured:
+        return []
+    return [datasette.urls.static_plugins(PLUGIN, "review.css")]
+
+
+@hookimpl
 def menu_links(datasette: Datasette, actor: dict | None) -> list[dict]:
-    """Log in / log out in Datasette's menu (only when writes are possible at all).
+    """The article list; log in / log out (only when writes are possible at all) in Datasette's menu.
 
     The server cannot tell whether a tab holds the token (it is in the tab's sessionStorage,
     sent only with the script's posts), so both links are shown."""
+    review = [{"href": datasette.urls.path("/-/newsmine/articles"), "label": "newsmine: articles to review"}]
     if not _token(datasette):
-        return []
-    return [{"href": datasette.urls.path("/-/newsmine/login"), "label": "newsmine: log in to correct"},
+        return review
+    return [*review, {"href": datasette.urls.path("/-/newsmine/login"), "label": "newsmine: log in to correct"},
             {"href": datasette.urls.path("/-/newsmine/logout"), "label": "newsmine: log out"}]
 
 
@@ -369,6 +431,23 @@ async def article_page(datasette: Datasette, request: Request) -> Response:
         "labels": LABELS, "label_names": pages.LABEL_NAMES,
         "url_is_web": urlsplit(data["url"] or "").scheme in ("http", "https"),
         "script_url": datasette.urls.static_plugins(PLUGIN, "review.js"),
+        "css_url": datasette.urls.static_plugins(PLUGIN, "review.css"),
+    }, request=request))
+
+
+async def articles_page(datasette: Datasette, request: Request) -> Response:
+    """The articles, newest first, each linking to its review page; ``?q=`` searches title and
+    text and shows the sentence around the first hit; ``?page=``."""
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed("GET, HEAD")
+    db = _database(datasette)
+    q = request.args.get("q") or ""
+    raw_page = request.args.get("page") or "1"
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1
+    listing = await db.execute_fn(lambda conn: pages.articles_list(sqlite_utils.Database(conn), q, page))
+    return Response.html(await datasette.render_template("newsmine_articles.html", {
+        "listing": listing, "database": db.name, "page_size": pages.PAGE_SIZE,
+        "writable": _token(datasette) is not None,
         "css_url": datasette.urls.static_plugins(PLUGIN, "review.css"),
     }, request=request))
 
@@ -542,6 +621,7 @@ async def login(datasette: Datasette, request: Request) -> Response:
     html = await datasette.render_template("newsmine_login.html", {
         "error": error, "next": next_url, "writable": _token(datasette) is not None,
         "script_url": datasette.urls.static_plugins(PLUGIN, "review.js"),
+        "css_url": datasette.urls.static_plugins(PLUGIN, "review.css"),
     }, request=request)
     return Response.html(html, status=status)
 
@@ -554,6 +634,7 @@ async def logout(datasette: Datasette, request: Request) -> Response:
         return _method_not_allowed("GET, HEAD, POST")
     return Response.html(await datasette.render_template("newsmine_login.html", {
         "logout": True, "writable": True, "script_url": datasette.urls.static_plugins(PLUGIN, "review.js"),
+        "css_url": datasette.urls.static_plugins(PLUGIN, "review.css"),
     }, request=request))
 
 

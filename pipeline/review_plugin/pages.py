@@ -8,6 +8,7 @@ function here builds HTML.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import sqlite_utils
@@ -34,6 +35,20 @@ def money_title(row: dict) -> str:
     if row.get("qualifier"):
         value += f" ({row['qualifier']})"
     return f"{value} · value_eur = {row['value_eur']}"
+
+
+def money_display(row: dict) -> str:
+    """An amount as German readers read it: ``5,5 Mrd. €``, ``1 bis 1,5 Mio. €`` (qualifier after)."""
+    value = euros_short(row["value_eur"])
+    if row.get("high_eur"):
+        high = euros_short(row["high_eur"])
+        unit = high.split(" ", 1)[1] if " " in high else ""
+        if unit and value.endswith(" " + unit):
+            value = value[:-len(unit) - 1]
+        value += f" bis {high}"
+    if row.get("qualifier"):
+        value += f" ({row['qualifier']})"
+    return value
 
 
 def segments(text: str, spans: list[dict]) -> list[dict]:
@@ -84,7 +99,7 @@ def article(db: sqlite_utils.Database, article_id: int) -> dict | None:
         ent["mentions"] += 1
     row["segments"] = segments(text, spans)
     row["entities"] = sorted(entities.values(), key=lambda e: (e["label"], -e["mentions"], e["name"]))
-    row["money"] = [{**m, "display": money_title(m).split(" · ")[0]} for m in money]
+    row["money"] = [{**m, "display": money_display(m), "exact": money_title(m)} for m in money]
     row["quotes"] = list(db.query("SELECT q.text, q.speaker, q.speaker_entity_id FROM quotes q "
                                   "WHERE q.article_id = ? ORDER BY q.start", [article_id]))
     row["roles"] = list(db.query("SELECT r.text, r.person, r.party, r.affiliation, r.entity_id FROM roles r "
@@ -144,3 +159,88 @@ def entity(db: sqlite_utils.Database, entity_id: int, limit: int = 100) -> dict 
         "SELECT q.article_id, q.text, a.title, a.published FROM quotes q JOIN articles a ON a.id = q.article_id "
         "WHERE q.speaker_entity_id = ? ORDER BY a.published DESC LIMIT 50", [entity_id]))
     return row
+
+
+# --- numbers as German readers read them ------------------------------------------------
+
+
+def _german(number: float, decimals: int, strip: bool = True) -> str:
+    text = f"{number:,.{decimals}f}"
+    if decimals and strip:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def euros_short(value: float | None) -> str:
+    """``5_500_000_000`` -> ``5,5 Mrd. €``, ``1_250_000`` -> ``1,25 Mio. €``, ``12_500`` -> ``12.500 €``."""
+    if value is None:
+        return ""
+    for size, unit in ((1e9, "Mrd."), (1e6, "Mio.")):
+        if abs(value) >= size:
+            return f"{_german(value / size, 2)} {unit} €"
+    return _german(value, 2 if value % 1 else 0, strip=False) + " €"
+
+
+# --- the article list and search ----------------------------------------------------------
+
+PAGE_SIZE = 50
+SENTENCE_WORDS = 20  # words on each side of a hit when its sentence is longer
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»«']?\s+(?=[\"„“»«']?[A-ZÄÖÜ0-9])|\n+")
+_ABBREVIATION = re.compile(r"(?:\b(?:Dr|Prof|St|Nr|Mio|Mrd|Tsd|ca|bzw|vgl|z\.B|u\.a|d\.h|Abs|Str|Hr|Fr|Dipl|Ing)"
+                           r"|\b[A-ZÄÖÜ]|\b[0-9]{1,2})\.$")
+
+
+def _sentence_ends(text: str, start: int, stop: int) -> list[re.Match]:
+    """Where sentences end in ``text[start:stop]`` (not after Dr., z.B., 3. or a single initial)."""
+    return [m for m in _SENTENCE_END.finditer(text, start, stop)
+            if m.group().startswith("\n") or not _ABBREVIATION.search(text[max(0, m.start() - 6):m.start()])]
+
+
+def sentence_around(text: str, start: int, end: int) -> dict:
+    """The sentence holding ``text[start:end]``, cut to :data:`SENTENCE_WORDS` words either side:
+    ``{"before", "hit", "after"}`` (``…`` where it was cut)."""
+    ends = _sentence_ends(text, max(0, start - 2000), start)
+    s = ends[-1].end() if ends else max(0, start - 2000)
+    stops = _sentence_ends(text, end, min(len(text), end + 2000))
+    e = stops[0].start() if stops else min(len(text), end + 2000)
+    before, after = text[s:start], text[end:e]
+    words = before.split(" ")
+    if len(words) > SENTENCE_WORDS:
+        before = "…" + " ".join(words[-SENTENCE_WORDS:])
+    words = after.split(" ")
+    if len(words) > SENTENCE_WORDS:
+        after = " ".join(words[:SENTENCE_WORDS]) + "…"
+    return {"before": before.lstrip(), "hit": text[start:end], "after": after.rstrip()}
+
+
+def articles_list(db: sqlite_utils.Database, q: str = "", page: int = 1) -> dict:
+    """Articles, newest first, or those containing ``q`` (title or text, any case) with the
+    sentence around the first hit; :data:`PAGE_SIZE` per page."""
+    q = q.strip()[:200]
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    counts = (f"(SELECT count(*) FROM {mentions_table(db)} m WHERE m.article_id = a.id) AS mentions, "
+              "(SELECT count(*) FROM money mo WHERE mo.article_id = a.id) AS amounts")
+    if not q:
+        found = list(db.query(
+            f"SELECT a.id, a.title, a.published, a.source, {counts} FROM articles a "
+            "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?", [PAGE_SIZE + 1, offset]))
+    elif len(q) >= 3 and "articles_fts" in db.table_names():  # trigram FTS: parts of compounds too
+        found = list(db.query(
+            f"SELECT a.id, a.title, a.published, a.source, a.text, {counts} FROM articles_fts f "
+            "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?",
+            ['"' + q.replace('"', '""') + '"', PAGE_SIZE + 1, offset]))
+    else:
+        found = list(db.query(
+            f"SELECT a.id, a.title, a.published, a.source, a.text, {counts} FROM articles a "
+            "WHERE a.title LIKE :t OR a.text LIKE :t ORDER BY a.published DESC LIMIT :n OFFSET :o",
+            {"t": f"%{q}%", "n": PAGE_SIZE + 1, "o": offset}))
+    for row in found:
+        text = row.pop("text", None) or ""
+        at = text.casefold().find(q.casefold()) if q else -1
+        # casefold keeps lengths for German text except ß -> ss; re-find on the original then
+        if at >= 0 and text[at:at + len(q)].casefold() != q.casefold():
+            hit = re.search(re.escape(q), text, re.IGNORECASE)
+            at = hit.start() if hit else -1
+        row["snippet"] = sentence_around(text, at, at + len(q)) if at >= 0 else None
+    return {"q": q, "page": max(page, 1), "articles": found[:PAGE_SIZE], "more": len(found) > PAGE_SIZE,
+            "total": db.execute("SELECT count(*) FROM articles").fetchone()[0]}

@@ -108,9 +108,18 @@
       else if (typeof action === "string") { b.href = action; }
       menu.appendChild(b);
     }
-    menu.style.left = window.scrollX + x + "px";
-    menu.style.top = window.scrollY + y + 8 + "px";
+    // open below the pointer, or above it when there is no room below; always inside the viewport
+    menu.style.left = window.scrollX + "px";
+    menu.style.top = window.scrollY + "px";
     menu.hidden = false;
+    const gap = 8, width = menu.offsetWidth, height = menu.offsetHeight;
+    const viewWidth = document.documentElement.clientWidth, viewHeight = window.innerHeight;
+    const left = Math.max(gap, Math.min(x, viewWidth - width - gap));
+    let top = y + gap;
+    if (top + height > viewHeight - gap) top = y - height - gap;
+    top = Math.max(gap, Math.min(top, viewHeight - height - gap));
+    menu.style.left = window.scrollX + left + "px";
+    menu.style.top = window.scrollY + top + "px";
   }
 
   async function send(start, end, text, label) {
