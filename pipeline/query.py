@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from pipeline.corrections import cooccurring, mentions_table
+from pipeline.snippets import snippet
 
 LABEL_OF = {"people": "PER", "places": "LOC", "orgs": "ORG"}
 
@@ -58,18 +59,24 @@ def money(db: sqlite_utils.Database, *, minimum: float | None = None, year: int 
 
 
 def search(db: sqlite_utils.Database, term: str, limit: int = 20) -> list[dict]:
-    """Full-text search (trigram FTS5: finds parts of compounds such as 'dezernent')."""
+    """Full-text search (trigram FTS5: finds parts of compounds such as 'dezernent'), each hit with the
+    sentence around its first occurrence in the text (``snippet``: ``…before [hit] after…``)."""
     quoted = '"' + term.replace('"', '""') + '"'
     if len(term) < 3:  # trigram needs three characters: fall back to LIKE
-        return list(db.query(
-            "SELECT id, title, published, url FROM articles WHERE title LIKE :t OR text LIKE :t LIMIT :limit",
-            {"t": f"%{term}%", "limit": limit}))
-    return list(db.query(
-        """SELECT a.id, a.title, a.published, a.url,
-                  snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet
-           FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-           WHERE articles_fts MATCH :q ORDER BY rank LIMIT :limit""",
-        {"q": quoted, "limit": limit}))
+        rows = db.query(
+            "SELECT id, title, published, url, text FROM articles WHERE title LIKE :t OR text LIKE :t LIMIT :limit",
+            {"t": f"%{term}%", "limit": limit})
+    else:
+        rows = db.query(
+            """SELECT a.id, a.title, a.published, a.url, a.text
+               FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+               WHERE articles_fts MATCH :q ORDER BY rank LIMIT :limit""",
+            {"q": quoted, "limit": limit})
+    out = []
+    for row in rows:
+        row["snippet"] = snippet(row.pop("text") or "", term)
+        out.append(row)
+    return out
 
 
 def article(db: sqlite_utils.Database, article_id: int) -> dict | None:

@@ -215,3 +215,18 @@ def test_agencies_are_stored_apart_from_authors(tmp_path):
     store.save_article(db, rec)
     row = next(db.query("SELECT authors, agencies FROM articles"))
     assert row == {"authors": '["Anna Schmidt"]', "agencies": '["dpa", "lnw"]'}
+
+
+def test_search_shows_the_sentence_around_the_hit(tmp_path):
+    """`newsmine query search` showed ~14 characters (`…Umwelt[dezernen]…`, FTS5 snippet of 12 trigram
+    tokens); it shows the sentence around the first hit now, as the review's article list does (#24)."""
+    from pipeline import query
+
+    text = ("Der Rat tagte am Dienstag. Der neue Umweltdezernent der Stadt Duisburg stellte dort den Plan "
+            "für mehr Bäume vor. Danach ging es um den Haushalt.")
+    db = store.open_db(tmp_path / "n.db")
+    store.save_article(db, _article(text=text))
+    [hit] = query.search(db, "dezernen")
+    assert hit["snippet"] == "Der neue Umwelt[dezernen]t der Stadt Duisburg stellte dort den Plan für mehr Bäume vor."
+    [short] = query.search(db, "Ra")  # under three characters: LIKE, the same snippet
+    assert short["snippet"].startswith("Der [Ra]t tagte")
