@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_review import ROOT, article_with_all_labels, free_words, newsmine, rows, start_serve, stop_serve
+from test_review import ROOT, article_with_all_labels, free_words, rows, start_serve, stop_serve
 
 CHROMIUM = Path(os.environ.get("NEWSMINE_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,13 +28,11 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A demo database behind a real `newsmine serve` on a free 127.0.0.1 port."""
-    db = tmp_path_factory.mktemp("browser") / "newsmine.db"
-    result = newsmine("run", "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    proc, base, token = start_serve(db)
-    yield db, base, token
+def served(demo_db):
+    """The module's copy of the demo database (tests/conftest.py) behind a real `newsmine serve` on a free
+    127.0.0.1 port."""
+    proc, base, token = start_serve(demo_db)
+    yield demo_db, base, token
     stop_serve(proc)
 
 

@@ -19,14 +19,6 @@ def newsmine(*args: str, stdin: str | None = None, cwd: Path | None = None) -> s
                           text=True, cwd=cwd or ROOT, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "newsmine.db"
-    result = newsmine("run", "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
-
-
 def counts(db: Path) -> dict:
     con = sqlite3.connect(db)
     out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

@@ -31,7 +31,7 @@ import pytest
 from loopback import LoopbackServer, Reply
 from test_browser import CHROMIUM
 from test_browser import browser as browser  # noqa: F401  (the fixture: one headless Chromium)
-from test_review import TOKEN, article_with_all_labels, datasette, newsmine, soup, start_serve, stop_serve
+from test_review import TOKEN, article_with_all_labels, datasette, soup, start_serve, stop_serve
 from test_review import token as token  # noqa: F401  (the fixture: NEWSMINE_TOKEN set for Datasette)
 
 from pipeline import store
@@ -43,13 +43,10 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    """The demo site processed once by `newsmine run`, schema upgraded."""
-    db = tmp_path_factory.mktemp("hardening") / "newsmine.db"
-    result = newsmine("run", "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    store.open_db(db).conn.close()
-    return db
+def demo(demo_db) -> Path:
+    """The module's copy of the demo database (tests/conftest.py), schema upgraded."""
+    store.open_db(demo_db).conn.close()
+    return demo_db
 
 
 @pytest.fixture(scope="module")

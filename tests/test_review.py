@@ -39,15 +39,6 @@ def newsmine(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
                           cwd=ROOT, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """The demo site processed once by `newsmine run` (the tests work on copies)."""
-    db = tmp_path_factory.mktemp("review") / "newsmine.db"
-    result = newsmine("run", "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
-
-
 @pytest.fixture
 def db_path(demo_db, tmp_path) -> Path:
     """A private copy of the demo database, schema upgraded (corrections, review views)."""
