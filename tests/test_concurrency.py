@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 from loopback import LoopbackServer, Reply
-from test_resume import SEED, _page_route, health, make_site, rss
+from sites import SEED, _page_route, health, make_site, rss
 
 from pipeline import store
 

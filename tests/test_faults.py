@@ -45,7 +45,8 @@ from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer, Recorded, Reply, endless_body, lazy_gzip_bomb, redirect, sequence
-from test_resume import health, make_site
+from memory import _reset_peak, _status_kb
+from sites import health, make_site
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_BOUND_MB = 400
@@ -257,27 +258,6 @@ def write_config(path: Path, servers: Servers, chosen: list[Fault]) -> Path:
 
 
 # --------------------------------------------------------------------------- the probe (a subprocess)
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset this process's peak RSS (VmHWM) to its current RSS; False where Linux does not allow it."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def probe(config: Path, db_path: Path) -> list[dict]:

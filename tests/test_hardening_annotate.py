@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_faults import _reset_peak, _status_kb
+from memory import _reset_peak, _status_kb
 
 from pipeline import annotate as ann
 from pipeline.annotate import annotate_lines
