@@ -51,9 +51,7 @@ def _require_newsmine_tables(db, db_path: str) -> None:
 def _open_existing(db_path: str):
     """Open an existing newsmine database for writing (upgraded in place): a command that reads a
     database never creates one, nor adds newsmine tables to another SQLite file."""
-    if not Path(db_path).exists():
-        fail(f"database {db_path} does not exist (run `newsmine run` first)")
-    _open(db_path, readonly=True).conn.close()
+    _open(db_path, readonly=True).conn.close()  # a missing file: "does not exist", from open_db
     return _open(db_path)
 
 

@@ -55,6 +55,14 @@ def classify_errors(gold: set[tuple], pred: set[tuple]) -> list[tuple[str, tuple
     return sorted(out, key=lambda e: (e[1] or e[2])[:2])
 
 
+def prf(tp: int, fp: int, fn: int) -> dict:
+    """Precision, recall and F1 (rounded to 4 places) with the counts they come from."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
+
+
 @dataclass
 class Scores:
     tp: Counter = field(default_factory=Counter)
@@ -70,19 +78,12 @@ class Scores:
         for item in gold - pred:
             self.fn[item[-1]] += 1
 
-    @staticmethod
-    def _prf(tp: int, fp: int, fn: int) -> dict:
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
-
     def report(self, labels: Iterable[str] = LABELS) -> dict:
         labels = list(labels)
-        out = {lab: self._prf(self.tp[lab], self.fp[lab], self.fn[lab]) for lab in labels}
-        out["micro"] = self._prf(sum(self.tp[lab] for lab in LABELS),
-                                 sum(self.fp[lab] for lab in LABELS),
-                                 sum(self.fn[lab] for lab in LABELS))
+        out = {lab: prf(self.tp[lab], self.fp[lab], self.fn[lab]) for lab in labels}
+        out["micro"] = prf(sum(self.tp[lab] for lab in LABELS),
+                           sum(self.fp[lab] for lab in LABELS),
+                           sum(self.fn[lab] for lab in LABELS))
         out["docs"] = self.docs
         return out
 

@@ -22,15 +22,9 @@ from typing import Any
 
 from pipeline.corpus import JSONL_PATH, SPLITS, read_jsonl
 from pipeline.nlp.facts import FACTS_VERSION, find_quotes, find_roles, link_mentions
+from pipeline.training.evaluate import prf
 
 LINKS_PATH = JSONL_PATH.parent / "links.jsonl"
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
 def _model_entities(records: list[dict], nlp: Any) -> list[list[dict]]:
@@ -89,9 +83,9 @@ def evaluate_facts(records: Iterable[dict], use_gold_entities: bool = True, nlp:
     for split, c in counts.items():
         report[split] = {
             "articles": c["articles"],
-            "roles": _prf(c["role_tp"], c["role_fp"], c["role_fn"]),
-            "quotes": _prf(c["q_tp"], c["q_fp"], c["q_fn"]),
-            "quote_spans": _prf(c["qs_tp"], c["qs_fp"], c["qs_fn"]),
+            "roles": prf(c["role_tp"], c["role_fp"], c["role_fn"]),
+            "quotes": prf(c["q_tp"], c["q_fp"], c["q_fn"]),
+            "quote_spans": prf(c["qs_tp"], c["qs_fp"], c["qs_fn"]),
             "speaker_acc": round(c["spk_ok"] / c["qs_tp"], 4) if c["qs_tp"] else None,
         }
     return report

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 
 from spacy.language import Language
 
+from pipeline.training.evaluate import prf
+
 __all__ = ["MoneyError", "evaluate_money", "format_money_errors", "format_money_report"]
 
 TOLERANCE = 0.000001  # a millionth of a euro: values are exact, Cent amounts too (0,5393 Cent = 0.005393)
@@ -89,23 +91,15 @@ def evaluate_money(nlp: Language, records: Iterable[dict], errors: list[MoneyErr
                 else:
                     errors.append(MoneyError("missed", _brief(g), None, _context(rid, text, [g], window)))
             errors.extend(MoneyError("spurious", None, _brief(p), _context(rid, text, [p], window)) for p in extra)
-    return {"texts": len(records), "gold": counts["tp"] + counts["fn"], **_prf(counts),
+    return {"texts": len(records), "gold": counts["tp"] + counts["fn"], **prf(counts["tp"], counts["fp"], counts["fn"]),
             "value_exact": _ratio(counts["value_exact"], counts["tp"]),
             "value_exact_of_gold": _ratio(counts["value_exact"], counts["tp"] + counts["fn"]),
             "qualifier_agreement": _ratio(counts["qualifier_same"], counts["tp"]),
-            "by_source": {s: {"gold": c["tp"] + c["fn"], **_prf(c)} for s, c in sorted(by_source.items())}}
+            "by_source": {s: {"gold": c["tp"] + c["fn"], **prf(c["tp"], c["fp"], c["fn"])} for s, c in sorted(by_source.items())}}
 
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
-
-
-def _prf(c: Counter) -> dict:
-    tp, fp, fn = c["tp"], c["fp"], c["fn"]
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "p": round(p, 4), "r": round(r, 4),
-            "f": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
 def format_money_report(report: dict, title: str = "") -> str:
