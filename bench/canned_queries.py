@@ -54,6 +54,12 @@ AMOUNTS = [("2,5 Millionen Euro", 2.5e6), ("rund 500.000 Euro", 5e5), ("12 Mio. 
 SOURCES = ["rheinruhr-anzeiger", "niederrhein-post", "revier-kurier", "stadtanzeiger-nrw", "lokalblog-ruhr"]
 
 
+def _lookup(name: str):
+    from pipeline.places import lookup
+
+    return lookup(name)
+
+
 def _zipf(r: random.Random, pool: list[str]) -> str:
     return pool[min(int(r.paretovariate(1.1)) - 1, len(pool) - 1)]
 
@@ -127,6 +133,10 @@ def _synthetic_article(r: random.Random, i: int, n: int, people: list[str], orgs
             put(". ")
     text = "".join(t.parts)
     ents = [e for e in t.ents if e["text"] == text[e["start"]:e["end"]]]
+    for e in ents:  # the store writes the place a record carries (it does not geocode)
+        if e["label"] == "LOC" and (place := _lookup(e["canonical"])) is not None:
+            e["place"] = {"latitude": place.lat, "longitude": place.lon, "state": place.state,
+                          "geonames_id": place.geonames_id}
     day = date(2024, 1, 1) + timedelta(days=i * 730 // n)
     url = f"https://{SOURCES[i % 5]}.example/artikel-{i}.html"
     return store.ArticleRecord(

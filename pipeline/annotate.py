@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from spacy.language import Language
 
 from pipeline.nlp.model import entities as doc_entities
+from pipeline.resolve import resolve_mentions
 
 
 def _has_surrogate(value: object) -> bool:
@@ -129,6 +130,16 @@ def annotate_doc(doc, offset: int = 0) -> dict:
     }
 
 
+def with_entities(text: str, found: dict) -> dict:
+    """``found`` with each entity's ``canonical`` name and entity ``key`` (and ``lat``/``lon``/``geonames_id``
+    for a placed LOC), resolved on the whole text as ``newsmine run`` stores them (:mod:`pipeline.resolve`)."""
+    for ent, res in zip(found["entities"], resolve_mentions(text, found["entities"])):
+        ent["canonical"], ent["key"] = res.name, res.key
+        if res.place is not None and res.place.geonames_id is not None:
+            ent.update(lat=res.place.lat, lon=res.place.lon, geonames_id=res.place.geonames_id)
+    return found
+
+
 def annotate_lines(nlp: Language, lines: Iterable[str | bytes], batch_size: int = 32,
                    on_error: Callable[[str], None] | None = None,
                    batch_chars: int = BATCH_CHARS, chunk_chars: int = CHUNK_CHARS) -> Iterator[dict]:
@@ -157,7 +168,7 @@ def annotate_lines(nlp: Language, lines: Iterable[str | bytes], batch_size: int 
                     on_error(err)
                 yield {"id": id_, "line": number, "error": err}
             else:
-                yield {"id": id_, **found.get(i, {"entities": [], "money": []})}
+                yield {"id": id_, **with_entities(_text, found.get(i, {"entities": [], "money": []}))}
         pending.clear()
 
     for number, line in enumerate(lines, 1):

@@ -11,7 +11,9 @@ import csv
 import functools
 import gzip
 import io
+import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,35 +73,63 @@ def records(path: Path = DATA) -> Iterator[tuple[dict[str, str], list[str]]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _index() -> dict[str, Place]:
-    index: dict[str, Place] = {}
+def _candidates() -> dict[str, tuple[Place, ...]]:
+    """Normalised name -> every place of that name, most populous first."""
+    found: dict[str, dict[int, Place]] = {}
     for rec, names in records():
         place = Place(rec["name"], float(rec["latitude"]), float(rec["longitude"]), rec["state"],
                       int(rec["population"] or 0), int(rec["geonameid"]))
+        main = _plain(rec["name"])
         for name in names:
-            key = _key(name)
-            if key not in index or index[key].population < place.population:
-                index[key] = place
-    for name, lat, lon, state in REGIONS:
-        index[_key(name)] = Place(name, lat, lon, state, 0, None)
+            if name != rec["name"] and _plain(name) == main:
+                continue  # ``Munster`` for Münster: German text writes the umlaut; Munster is another place
+            found.setdefault(_key(name), {})[place.geonames_id] = place
+    index = {k: tuple(sorted(v.values(), key=lambda p: (-p.population, p.geonames_id))) for k, v in found.items()}
+    for name, lat, lon, state in REGIONS:  # ``NRW`` is the state written short: one entity
+        index[_key(name)] = (Place(state if name.isupper() else name, lat, lon, state, 0, None),)
     return index
 
 
-def lookup(name: str) -> Place | None:
-    """The most populous place called ``name`` (also ``Duisburgs`` -> Duisburg,
-    ``Kreis Wesel`` -> Wesel, ``Stadt Essen`` -> Essen)."""
-    index = _index()
-    candidates = [name]
-    if name.endswith("s") and len(name) > 3:
-        candidates.append(name[:-1])
-    for prefix in ("Kreis ", "Stadt ", "Gemeinde ", "Rhein-Kreis "):
+def _plain(name: str) -> str:
+    """``Münster`` -> ``munster``, ``Düsseldorf``/``Duesseldorf`` -> ``dusseldorf``."""
+    name = _key(name).replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+def all_names() -> set[str]:
+    """Every place name of the gazetteer, normalised as :func:`pipeline.names.normalise_name` does
+    for one-word names (casefolded; hyphens kept)."""
+    return {" ".join(n.casefold().split()) for rec, names in records() for n in names} | {
+        n.casefold() for n, *_ in REGIONS}
+
+
+_PREFIXES = ("Stadt ", "Gemeinde ")
+
+
+def candidates(name: str) -> tuple[Place, ...]:
+    """Every place called ``name`` (``Stadt Essen`` -> Essen), most populous first; districts
+    (``Kreis Wesel``) are not their towns."""
+    index = _candidates()
+    found = index.get(_key(name))
+    if found:
+        return found
+    for prefix in _PREFIXES:
         if name.startswith(prefix):
-            candidates.append(name[len(prefix):])
-    for cand in candidates:
-        place = index.get(_key(cand))
-        if place is not None:
-            return place
-    return None
+            return index.get(_key(name[len(prefix):]), ())
+    return ()
+
+
+def lookup(name: str) -> Place | None:
+    """The most populous place called ``name``, without context (see :func:`pipeline.resolve`)."""
+    found = candidates(name)
+    return found[0] if found else None
+
+
+def distance_km(a: Place, b: Place) -> float:
+    """Great-circle distance between two places."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
 if __name__ == "__main__":

@@ -31,8 +31,10 @@ TABLES = {
               "facets": ["text", "party"], "sort": "person"},
     "quotes": {"description": "Direct quotes with their speaker (null when no named person said it).",
                "facets": ["speaker"], "sort": "article_id"},
-    "pages": {"description": "Every fetch outcome: status, error, timing, ETag/Last-Modified, compressed HTML.",
-              "facets": ["status", "source", "error"], "sort_desc": "fetched_at"},
+    "pages": {"description": "Every fetched page: status, outcome (ok, duplicate, near-duplicate, no text, "
+                             "url conflict, failed; empty: not processed yet), the article it duplicates "
+                             "(duplicate_of, a URL), error (the reason), timing, ETag/Last-Modified, compressed HTML.",
+              "facets": ["outcome", "status", "source"], "sort_desc": "fetched_at"},
     "sources": {"description": "Configured sources.", "label_column": "name"},
     "runs": {"description": "Each run: when, with which model and versions, counts, status.",
              "facets": ["status"], "sort_desc": "started_at"},
@@ -193,9 +195,9 @@ GROUP BY day, source ORDER BY day DESC, source""",
     "failed_fetches": {
         "title": "Failed fetches",
         "description": "Pages whose last fetch failed (HTTP errors, timeouts, robots.txt, size limits), newest "
-                       "first. Extraction outcomes (duplicates, no text) are not fetch failures.",
+                       "first: outcome 'failed'. Extraction outcomes (duplicates, no text) are not fetch failures.",
         "sql": """SELECT id, url, source, status, error, attempts, elapsed_ms, fetched_at
-FROM pages WHERE error IS NOT NULL AND error NOT LIKE 'extract:%'
+FROM pages WHERE outcome = 'failed'
 ORDER BY fetched_at DESC""",
     },
     "corrections_log": {

@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from pipeline import dedup, store
+from pipeline.analysis import analyse_entities
 from pipeline.extract import EXTRACTOR_VERSION, decode_html, extract, failure_reason
 from pipeline.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all
 from pipeline.sources import DiscoveryError, Source, directory_files, parse_feed, parse_sitemap
@@ -258,22 +259,27 @@ def _interleave_hosts(requests: list[FetchRequest]) -> list[FetchRequest]:
 
 
 def pending_pages(db, source: str | None, model_tag: str, force: bool = False) -> list[dict]:
-    """Stored pages whose article is missing or was made by another extractor/model."""
-    where = ["p.html_gz IS NOT NULL", "p.error IS NULL OR p.error LIKE 'extract:%'"]
+    """Stored pages whose article is missing or was made by another extractor/model.
+
+    Pages whose last fetch failed are left alone; a page processed into no article (a duplicate, no
+    text: see ``store.PROCESSED_OUTCOMES``) is processed again only with ``force`` or after a new
+    fetch. Each row carries its source's ``region`` (JSON list) for the analysis.
+    """
+    where = ["p.html_gz IS NOT NULL", "p.outcome IS NULL OR p.outcome != 'failed'"]
     params: list = []
     if source is not None:
         where.append("p.source = ?")
         params.append(source)
     rows = list(db.query(
-        f"""SELECT p.id, p.url, p.final_url, p.charset, p.source, p.content_sha256, p.error,
+        f"""SELECT p.id, p.url, p.final_url, p.charset, p.source, p.content_sha256, p.outcome, s.region,
                    a.id AS article_id, a.extractor_version, a.model, a.page_sha256
-            FROM pages p LEFT JOIN articles a ON a.page_id = p.id
+            FROM pages p LEFT JOIN articles a ON a.page_id = p.id LEFT JOIN sources s ON s.name = p.source
             WHERE {' AND '.join('(' + w + ')' for w in where)} ORDER BY p.id""", params))
     if force:
         return rows
     out = []
     for r in rows:
-        if r["article_id"] is None and not (r["error"] or "").startswith("extract:"):
+        if r["article_id"] is None and r["outcome"] not in store.PROCESSED_OUTCOMES:
             out.append(r)
         elif r["article_id"] is not None and (
                 r["extractor_version"] != EXTRACTOR_VERSION or r["model"] != model_tag
@@ -324,7 +330,7 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
 
     Runs in a worker process (``nlp`` None: the worker's pipeline) or in the calling process.
     """
-    from pipeline.nlp.facts import FACTS_VERSION, find_facts, link_mentions
+    from pipeline.nlp.facts import FACTS_VERSION
     from pipeline.nlp.model import entities as doc_entities
     from pipeline.nlp.money_parser import VERSION as MONEY_VERSION
 
@@ -332,6 +338,7 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
     model_tag = model_tag if model_tag is not None else _WORKER_TAG
     out: list[Analysed] = []
     texts: list[str] = []
+    tasks_by_id = {page["id"]: page for page, _ in tasks}
     for page, html_gz in tasks:
         try:
             html = gzip.decompress(html_gz) if html_gz else b""
@@ -358,14 +365,21 @@ def analyse_pages(tasks: list[tuple[dict, bytes | None]], nlp=None, model_tag: s
     for a, doc in zip(todo, nlp.pipe(texts, batch_size=batch_size)):
         rec = a.record
         ents = [e.__dict__ for e in doc_entities(doc)]
-        facts = find_facts(rec.text, ents)
-        # canonical names (surname -> full name, abbreviation -> organisation) as store.save_article links them
-        for ent, name in zip(ents, link_mentions(ents, rec.text)):
-            ent["canonical"] = name
-        rec.entities = ents
+        analysis = analyse_entities(rec.text, ents, region=_region(tasks_by_id.get(a.page_id)))
+        rec.entities, rec.roles, rec.quotes = analysis.entities, analysis.roles, analysis.quotes
         rec.money = [m.to_dict() for m in (doc._.money or [])]
-        rec.roles, rec.quotes = facts["roles"], facts["quotes"]
     return out
+
+
+def _region(page: dict | None) -> list[str]:
+    """The region names of a page's source (``pages`` rows may carry ``region``: a list or its JSON)."""
+    region = (page or {}).get("region") or []
+    if isinstance(region, str):
+        try:
+            region = json.loads(region)
+        except ValueError:
+            region = [region]
+    return [r for r in region if isinstance(r, str)] if isinstance(region, list) else []
 
 
 class _Ready:
@@ -389,6 +403,9 @@ def _analyser(nlp, model_tag: str, n_process: int, batch_size: int) -> Iterator[
 
     global _WORKER_NLP
     if "fork" in multiprocessing.get_all_start_methods():
+        from pipeline.resolve import warm
+
+        warm()  # the workers inherit the loaded gazetteer and name lists
         ctx, model_ref = multiprocessing.get_context("fork"), None
         _WORKER_NLP = nlp  # inherited by the forked workers, copy-on-write
     else:  # spawn: every worker loads the pipeline itself
@@ -558,36 +575,37 @@ class Writer:
 
     def write(self, results: list[Analysed]) -> None:
         for a in results:
-            if a.error:
+            if a.error:  # extraction found no main text (or failed)
                 self.stats.extract_errors += 1
                 self.stats.errors.append(f"{a.url}: {a.error}")
-                error: str | None = a.error
+                store.record_outcome(self.db, a.page_id, "no text", a.error)
             else:
                 self.stats.extracted += 1
-                error = self._store(a)
-            if error:
-                self.db.execute("UPDATE pages SET error = ? WHERE id = ?", [error, a.page_id])
+                outcome = self._store(a)
+                if outcome is not None:
+                    store.record_outcome(self.db, a.page_id, *outcome)
             self.done += 1
             if self.progress:
                 self.progress("nlp", self.done, self.total)
 
-    def _store(self, a: Analysed) -> str | None:
-        """Write ``a``'s article, or return why the page gives none (URL conflict, duplicate)."""
+    def _store(self, a: Analysed) -> tuple[str, str, str | None] | None:
+        """Write ``a``'s article (its page's outcome ``ok`` with it), or return why the page gives none:
+        ``(outcome, error, duplicate_of)`` for a URL conflict or a duplicate."""
         db, stats, rec = self.db, self.stats, a.record
         error = self._settle_url(a)
         if error:
             stats.extract_errors += 1
             stats.errors.append(f"{a.url}: {error}")
-            return error
+            return "url conflict", error, None
         dup = db.execute("SELECT url FROM articles WHERE content_sha256 = ? AND url != ? LIMIT 1",
                          [a.text_hash, rec.url]).fetchone()
         if dup:  # the same text under another URL (syndicated copy): linked, not stored twice
             stats.duplicates += 1
-            return f"extract: duplicate text of {dup[0]}"
+            return "duplicate", f"extract: duplicate text of {dup[0]}", dup[0]
         near = self.near.closest(a.simhash, rec.url)
         if near:  # the same agency story, lightly edited on another site: linked, not stored twice
             stats.duplicates += 1
-            return f"extract: near-duplicate of {near[0]} (simhash distance {near[1]})"
+            return "near-duplicate", f"extract: near-duplicate of {near[0]} (simhash distance {near[1]})", near[0]
         [article_id] = store.save_articles(db, [rec], self.cache)
         self.near.set(article_id, a.simhash)
         stats.articles_written += 1

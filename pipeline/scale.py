@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipeline import dedup, run, store
+from pipeline import run, store
 
 _NLP: dict[str, object] = {}  # pipelines loaded in this worker process, by model reference
 
@@ -53,7 +53,7 @@ def plan_shards(db_path: str | Path, shards: int) -> list[tuple[int, int]]:
     db = store.open_db(db_path, migrate=False, readonly=True)
     try:
         ids = [r[0] for r in db.execute(
-            "SELECT id FROM pages WHERE html_gz IS NOT NULL AND (error IS NULL OR error LIKE 'extract:%') "
+            "SELECT id FROM pages WHERE html_gz IS NOT NULL AND (outcome IS NULL OR outcome != 'failed') "
             "ORDER BY id").fetchall()]
     finally:
         db.conn.close()
@@ -101,39 +101,18 @@ def process_shard(index: int, db_path: str, shard_path: str, first_page: int, la
 
 def read_outcomes(shard: sqlite3.Connection, first_page: int, last_page: int):
     """The stored outcome of pages ``first_page..last_page``, in page order: a :class:`pipeline.run.Analysed`
-    with the article as it would be written, or ``(page id, url, error)``."""
-    shard.row_factory = sqlite3.Row
-    articles = {a["page_id"]: a for a in shard.execute("SELECT * FROM articles")}
-    by_article: dict[str, dict[int, list]] = {}
-    for table, sql in (
-            ("mentions", "SELECT m.*, e.name AS canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"),
-            ("money", "SELECT * FROM money"), ("roles", "SELECT * FROM roles"), ("quotes", "SELECT * FROM quotes")):
-        rows: dict[int, list] = {}
-        for r in shard.execute(sql + " ORDER BY id"):
-            rows.setdefault(r["article_id"], []).append(dict(r))
-        by_article[table] = rows
-    import json
-
-    for page in shard.execute("SELECT id, url, error FROM pages WHERE id BETWEEN ? AND ? ORDER BY id",
-                              [first_page, last_page]):
-        a = articles.get(page["id"])
-        if a is None:
-            if (page["error"] or "").startswith("extract:"):
-                yield page["id"], page["url"], page["error"]
+    with the article as it would be written (read back by the store), or ``(page id, url, outcome, error,
+    duplicate_of)`` for a page processed into no article."""
+    records = {rec.page_id: rec for rec in store.read_records(shard, first_page, last_page)}
+    for page_id, url, outcome, error, duplicate_of in shard.execute(
+            "SELECT id, url, outcome, error, duplicate_of FROM pages WHERE id BETWEEN ? AND ? ORDER BY id",
+            [first_page, last_page]).fetchall():
+        rec = records.get(page_id)
+        if rec is None:
+            if outcome in store.PROCESSED_OUTCOMES:
+                yield page_id, url, outcome, error, duplicate_of
             continue
-        money = [{**m, "years": json.loads(m["years"] or "[]")} for m in by_article["money"].get(a["id"], [])]
-        roles, quotes = by_article["roles"].get(a["id"], []), by_article["quotes"].get(a["id"], [])
-        rec = store.ArticleRecord(
-            url=a["url"], title=a["title"], text=a["text"], published=a["published"], modified=a["modified"],
-            authors=json.loads(a["authors"] or "[]"), agencies=json.loads(a["agencies"] or "[]"),
-            language=a["language"], lead=a["lead"], section=a["section"],
-            source=a["source"], page_id=a["page_id"], extractor_version=a["extractor_version"], model=a["model"],
-            entities=by_article["mentions"].get(a["id"], []), money=money,
-            money_version=money[0]["parser_version"] if money else None, page_sha256=a["page_sha256"],
-            roles=roles, quotes=quotes,
-            facts_version=(roles or quotes or [{}])[0].get("version"),
-            simhash=dedup.to_unsigned(a["simhash"]))
-        yield run.Analysed(page["id"], page["url"], text_hash=a["content_sha256"], simhash=rec.simhash, record=rec)
+        yield run.Analysed(page_id, url, text_hash=store.sha256(rec.text), simhash=rec.simhash, record=rec)
 
 
 def merge_shards(db: sqlite_utils.Database, results: list[ShardResult]) -> run.RunStats:
@@ -148,14 +127,14 @@ def merge_shards(db: sqlite_utils.Database, results: list[ShardResult]) -> run.R
                     if isinstance(item, run.Analysed):
                         writer.write([item])
                         continue
-                    page_id, url, error = item  # decided in the shard: no main text, or a copy within it
-                    if error.startswith(("extract: duplicate", "extract: near-duplicate")):
+                    page_id, url, outcome, error, duplicate_of = item  # decided in the shard: no text, a copy
+                    if outcome in ("duplicate", "near-duplicate"):
                         stats.extracted += 1
                         stats.duplicates += 1
                     else:
                         stats.extract_errors += 1
                         stats.errors.append(f"{url}: {error}")
-                    db.execute("UPDATE pages SET error = ? WHERE id = ?", [error, page_id])
+                    store.record_outcome(db, page_id, outcome, error, duplicate_of)
             finally:
                 shard.close()
     return stats
@@ -177,6 +156,7 @@ def run_sharded(db_path: str | Path, *, shards: int = 4, scheduler: str = "proce
     db_path = Path(db_path)
     shard_dir = Path(shard_dir) if shard_dir else db_path.parent / f"{db_path.stem}.shards"
     shard_dir.mkdir(parents=True, exist_ok=True)
+    store.open_db(db_path).conn.close()  # upgraded first: the shards copy its pages with today's columns
     plan = plan_shards(db_path, shards)
     tasks = [dask.delayed(process_shard, pure=False)(i, str(db_path.resolve()), str((shard_dir / f"shard-{i:05d}.db")
                                                                                   .resolve()), lo, hi, model, batch_size)

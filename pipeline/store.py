@@ -2,8 +2,32 @@
 
 Opened through sqlite-utils with WAL journaling, foreign keys and a busy timeout.
 The schema is a list of migrations (``sqlite_utils.Migrations``), so an older
-database is upgraded in place. Every article is written in one transaction
-together with its mentions and amounts: readers never see half an article.
+database is upgraded in place; the store owns all of it (views, triggers and
+co-occurrence tables are in :mod:`pipeline.schema`, applied by the migrations here).
+Every article is written in one transaction together with its mentions and amounts:
+readers never see half an article.
+
+The store does no NLP: it writes the :class:`ArticleRecord` it is given (each mention
+with its canonical entity, decided by :mod:`pipeline.resolve`) and reads records back.
+It imports nothing above it (no ``pipeline.nlp``, no ``pipeline.corrections``); only the
+entity re-keying migration (m012) calls :func:`pipeline.resolve.resolve_mentions`, when an
+older database has mentions to re-key.
+
+A page's **outcome** (``pages.outcome``, migration m011) says what became of it:
+
+- ``ok``: its article is stored (``articles.page_id``);
+- ``duplicate``: its text is the text of the article at ``pages.duplicate_of``;
+- ``near-duplicate``: a lightly edited copy (SimHash) of the article at ``duplicate_of``;
+- ``no text``: extraction found no main text (or the extractor failed on the page);
+- ``url conflict``: the URL its article names, and its own URL, hold other pages' articles;
+- ``failed``: its last fetch failed (the stored HTML, if any, is kept but not processed);
+- NULL: fetched, not processed since (a run processes it).
+
+``pages.error`` keeps the human-readable reason of every outcome but ``ok``.
+``duplicate_of`` is the **canonical URL** of the original article, not its id: duplicates are
+decided against URLs, an article id changes when an article is stored again or a shard is
+merged, and corrections are keyed by URL for the same reason (``JOIN articles a ON a.url =
+p.duplicate_of``; ``articles.url`` is unique).
 """
 
 from __future__ import annotations
@@ -15,7 +39,6 @@ import json
 import os
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +46,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 10
+from pipeline import schema
+from pipeline.names import entity_key, normalise_name
+
+__all__ = ["entity_key", "normalise_name"]  # re-exported: callers that still import them from here
+
+SCHEMA_VERSION = 12
+OUTCOMES = ("ok", "duplicate", "near-duplicate", "no text", "url conflict", "failed")
+"""Values of ``pages.outcome`` (NULL: not processed since its last fetch); see the module docstring."""
+PROCESSED_OUTCOMES = ("duplicate", "near-duplicate", "no text", "url conflict")
+"""Outcomes of processing a page that give no article."""
 MIGRATIONS = sqlite_utils.Migrations("newsmine")
 
 
@@ -112,15 +144,13 @@ def m003_roles_quotes(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m004_place_coordinates(db: sqlite_utils.Database) -> None:
-    """Version 4: coordinates, federal state and GeoNames id for LOC entities (filled in place)."""
-    from pipeline.places import lookup
+    """Version 4: coordinates, federal state and GeoNames id for LOC entities.
 
+    The store does not geocode: the columns of existing rows are filled by the re-keying
+    migration m012, which places every referenced LOC entity in the context of its articles.
+    """
     for column, kind in (("latitude", float), ("longitude", float), ("state", str), ("geonames_id", int)):
         db["entities"].add_column(column, kind)
-    for row in list(db.query("SELECT id, name FROM entities WHERE label = 'LOC'")):
-        place = lookup(row["name"])
-        if place is not None:
-            db["entities"].update(row["id"], _place_columns(place))
 
 
 @MIGRATIONS()
@@ -138,18 +168,16 @@ def m005_simhash(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m006_corrections(db: sqlite_utils.Database) -> None:
-    """Version 6: reviewers' corrections and the views that apply them (see pipeline/corrections.py)."""
-    from pipeline import corrections
-
-    corrections.create_schema(db)
+    """Version 6: reviewers' corrections and the views that apply them (pipeline/schema.py; read and
+    written by pipeline/corrections.py)."""
+    schema.create_corrections(db)
 
 
 @MIGRATIONS()
 def m007_review_indexes(db: sqlite_utils.Database) -> None:
-    """Version 7: indexes for the review UI's canned queries (bench/canned_queries.py)."""
-    from pipeline import corrections
-
-    corrections.create_indexes(db)
+    """Version 7: indexes for the review UI's canned queries (bench/canned_queries.py) and the
+    co-occurrence tables ``article_entities`` / ``entity_pairs`` (pipeline/schema.py)."""
+    schema.create_review_indexes(db)
 
 
 @MIGRATIONS()
@@ -178,6 +206,48 @@ def m010_agencies(db: sqlite_utils.Database) -> None:
     which extract-2.0 keeps apart from the authors."""
     if "agencies" not in db["articles"].columns_dict:
         db["articles"].add_column("agencies", str)
+
+
+@MIGRATIONS()
+def m011_page_outcome(db: sqlite_utils.Database) -> None:
+    """Version 11: ``pages.outcome`` and ``pages.duplicate_of`` (see the module docstring) instead of an
+    ``extract:`` prefix on ``pages.error``; filled in place from the error strings, which stay."""
+    db["pages"].add_column("outcome", str)
+    db["pages"].add_column("duplicate_of", str)
+    with_article = {r[0] for r in db.execute("SELECT DISTINCT page_id FROM articles WHERE page_id IS NOT NULL")}
+    updates = []
+    for page_id, error in db.execute("SELECT id, error FROM pages").fetchall():
+        outcome, duplicate_of = legacy_outcome(error, page_id in with_article)
+        if outcome is not None:
+            updates.append((outcome, duplicate_of, page_id))
+    db.conn.executemany("UPDATE pages SET outcome = ?, duplicate_of = ? WHERE id = ?", updates)
+    db.execute("DROP INDEX IF EXISTS idx_pages_failed")  # m007's index of failed fetches, by error prefix
+    db.execute("CREATE INDEX idx_pages_failed_fetches ON pages (fetched_at) WHERE outcome = 'failed'")
+
+
+_NEAR_DISTANCE = re.compile(r" \(simhash distance \d+\)$")
+
+
+def legacy_outcome(error: str | None, has_article: bool) -> tuple[str | None, str | None]:
+    """``(outcome, duplicate_of)`` of a page from its ``error`` as written before schema 11."""
+    if error is None:
+        return ("ok" if has_article else None), None
+    if not error.startswith("extract:"):
+        return "failed", None
+    reason = error[len("extract:"):].strip()
+    if reason.startswith("duplicate text of "):
+        return "duplicate", reason[len("duplicate text of "):]
+    if reason.startswith("near-duplicate of "):
+        return "near-duplicate", _NEAR_DISTANCE.sub("", reason[len("near-duplicate of "):])
+    if reason.startswith("URL ") and " holds the article of another page" in reason:
+        return "url conflict", None
+    return "no text", None
+
+
+@MIGRATIONS()
+def m012_rekey_entities(db: sqlite_utils.Database) -> None:
+    """Version 12: every entity re-keyed to its canonical form (:func:`rekey_entities`)."""
+    rekey_entities(db)
 
 
 def _rebuild_entity_pairs(conn) -> None:
@@ -249,9 +319,23 @@ def near_duplicate(db: sqlite_utils.Database, simhash: int, exclude_url: str) ->
     return dedup.closest(simhash, ((dedup.to_unsigned(r["simhash"]), r["url"]) for r in rows))
 
 
+PLACE_COLUMNS = ("latitude", "longitude", "state", "geonames_id")
+
+
 def _place_columns(place) -> dict:
+    """The entity columns of a place: a dict with :data:`PLACE_COLUMNS` (a record's ``place``), an object
+    with ``lat``, ``lon``, ``state``, ``geonames_id`` (:class:`pipeline.places.Place`), or None (all NULL)."""
+    if place is None:
+        return dict.fromkeys(PLACE_COLUMNS)
+    if isinstance(place, dict):
+        return {c: place.get(c) for c in PLACE_COLUMNS}
     return {"latitude": place.lat, "longitude": place.lon, "state": place.state,
             "geonames_id": place.geonames_id}
+
+
+def place_of(row) -> dict | None:
+    """A record's ``place`` from an entity row (None when the row has no coordinates)."""
+    return None if row["latitude"] is None else {c: row[c] for c in PLACE_COLUMNS}
 
 
 def open_db(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
@@ -318,17 +402,6 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return len(MIGRATIONS.applied(db))
 
 
-def normalise_name(name: str) -> str:
-    """Key part of an entity name: NFC, casefolded, whitespace and hyphens unified."""
-    name = unicodedata.normalize("NFC", name).casefold()
-    name = re.sub(r"[\u2010-\u2015-]", "-", name)
-    return " ".join(name.split())
-
-
-def entity_key(label: str, name: str) -> str:
-    return f"{label}:{normalise_name(name)}"
-
-
 # --- writes --------------------------------------------------------------------------
 
 
@@ -345,10 +418,19 @@ def save_page(db: sqlite_utils.Database, *, url: str, source: str | None, status
               charset: str | None = None, etag: str | None = None, last_modified: str | None = None,
               error: str | None = None, elapsed_ms: float | None = None, attempts: int = 1,
               fetched_at: str | None = None) -> int:
-    """Record a fetch outcome; keeps stored HTML when the new fetch brought none."""
+    """Record a fetch outcome; keeps stored HTML when the new fetch brought none.
+
+    A failed fetch (``error``) makes the page's outcome ``failed``. A successful one clears the outcome
+    of processing (the page is processed again), except ``ok`` while the HTML is unchanged: its article
+    is still the one of this HTML.
+    """
     existing = next(db["pages"].rows_where("url = ?", [url], limit=1), None)
     row = {"url": url, "final_url": final_url, "source": source, "status": status, "error": error,
-           "elapsed_ms": elapsed_ms, "attempts": attempts, "fetched_at": fetched_at or utcnow()}
+           "elapsed_ms": elapsed_ms, "attempts": attempts, "fetched_at": fetched_at or utcnow(),
+           "outcome": "failed" if error else None, "duplicate_of": None}
+    if (not error and existing and existing.get("outcome") == "ok"
+            and (body is None or sha256(body) == existing.get("content_sha256"))):
+        row["outcome"] = "ok"
     if body is not None:
         row.update(html_gz=gzip.compress(body, 6), content_sha256=sha256(body), etag=etag,
                    last_modified=last_modified, content_type=content_type, charset=charset)
@@ -360,6 +442,15 @@ def save_page(db: sqlite_utils.Database, *, url: str, source: str | None, status
         db["pages"].update(existing["id"], row)
         return existing["id"]
     return db["pages"].insert(row).last_pk
+
+
+def record_outcome(db: sqlite_utils.Database, page_id: int, outcome: str, error: str | None = None,
+                   duplicate_of: str | None = None) -> None:
+    """Record what processing made of a page that gives no article (``ok`` is written with the article)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown page outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+    db.execute("UPDATE pages SET outcome = ?, error = ?, duplicate_of = ? WHERE id = ?",
+               [outcome, error, duplicate_of, page_id])
 
 
 def page_html(db: sqlite_utils.Database, page_id: int) -> bytes | None:
@@ -385,12 +476,15 @@ class ArticleRecord:
     page_id: int | None = None
     extractor_version: str | None = None
     model: str | None = None
-    entities: list[dict] = field(default_factory=list)  # start, end, label, text, sentence
+    # start, end, label, text, sentence; canonical (the entity's name), key (default
+    # entity_key(label, canonical)), place (dict of PLACE_COLUMNS, or None: set on a new entity)
+    entities: list[dict] = field(default_factory=list)
     money: list[dict] = field(default_factory=list)  # start, end, text, value_eur, high_eur, qualifier, sentence, years
     money_version: str | None = None
     page_sha256: str | None = None
-    roles: list[dict] = field(default_factory=list)  # start, end, text, person, party, affiliation
-    quotes: list[dict] = field(default_factory=list)  # start, end, text, speaker
+    # start, end, text, person, party, affiliation; person_key (default entity_key("PER", person))
+    roles: list[dict] = field(default_factory=list)
+    quotes: list[dict] = field(default_factory=list)  # start, end, text, speaker; speaker_key (as person_key)
     facts_version: str | None = None
     simhash: int | None = None  # of ``text``; computed on save when not given
 
@@ -482,26 +576,26 @@ def _save_one(db: sqlite_utils.Database, rec: ArticleRecord, cache: EntityCache 
     else:
         article_id = conn.execute(f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
                                   f"VALUES ({', '.join('?' * len(columns))})", values).lastrowid
-    if all("canonical" in e for e in rec.entities):
-        canonical = [e["canonical"] for e in rec.entities]
-    else:
-        from pipeline.nlp.facts import link_mentions
-
-        canonical = link_mentions(rec.entities, rec.text)
     conn.executemany(_CHILD_SQL["mentions"], [
-        (article_id, _entity_id(db, ent["label"], name, ent["text"], cache), ent["start"], ent["end"],
-         ent["text"], ent["label"], ent.get("sentence"), rec.model)
-        for ent, name in zip(rec.entities, canonical)])
+        (article_id, entity_id(db, ent["label"], ent.get("canonical", ent["text"]), ent["text"], cache,
+                               key=ent.get("key"), place=ent.get("place")),
+         ent["start"], ent["end"], ent["text"], ent["label"], ent.get("sentence"), rec.model)
+        for ent in rec.entities])
     conn.executemany(_CHILD_SQL["money"], [
         (article_id, m["start"], m["end"], m["text"], m["value_eur"], m.get("high_eur"), m.get("qualifier"),
          m.get("sentence"), json.dumps(m.get("years") or []), rec.money_version) for m in rec.money])
     conn.executemany(_CHILD_SQL["roles"], [
-        (article_id, _entity_id(db, "PER", r["person"], r["person"], cache), r["start"], r["end"], r["text"],
-         r["person"], r.get("party"), r.get("affiliation"), rec.facts_version) for r in rec.roles])
+        (article_id, entity_id(db, "PER", r["person"], r["person"], cache, key=r.get("person_key")),
+         r["start"], r["end"], r["text"], r["person"], r.get("party"), r.get("affiliation"), rec.facts_version)
+        for r in rec.roles])
     conn.executemany(_CHILD_SQL["quotes"], [
         (article_id, q["start"], q["end"], q["text"], q.get("speaker"), rec.facts_version,
-         _entity_id(db, "PER", q["speaker"], q["speaker"], cache) if q.get("speaker") else None)
+         entity_id(db, "PER", q["speaker"], q["speaker"], cache, key=q.get("speaker_key"))
+         if q.get("speaker") else None)
         for q in rec.quotes])
+    if rec.page_id is not None:  # the page's outcome, in the article's transaction
+        conn.execute("UPDATE pages SET outcome = 'ok', error = NULL, duplicate_of = NULL WHERE id = ?",
+                     [rec.page_id])
     if _has_pair_table(db):
         if getattr(db, "_newsmine_defer_pairs", False):
             conn.execute("INSERT OR IGNORE INTO newsmine_state (key, value) VALUES ('entity_pairs_stale', ?)",
@@ -511,36 +605,276 @@ def _save_one(db: sqlite_utils.Database, rec: ArticleRecord, cache: EntityCache 
     return article_id
 
 
-def _entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str,
-               cache: EntityCache | None = None) -> int:
-    """The canonical entity for ``name`` (created on first sight); ``surface`` becomes an alias."""
-    key = entity_key(label, name)
+def entity_id(db: sqlite_utils.Database, label: str, name: str, surface: str,
+              cache: EntityCache | None = None, *, key: str | None = None, place=None) -> int:
+    """The id of the entity ``key`` (default ``entity_key(label, name)``), created on first sight with
+    ``name`` and the columns of ``place`` (see :func:`_place_columns`); ``surface`` becomes an alias
+    when it differs from ``name``. Names, keys and places are decided by the caller
+    (:func:`pipeline.resolve.resolve_mentions`); the store writes them as given."""
+    key = key or entity_key(label, name)
     hit = cache.get(key) if cache is not None else None
     if hit is None:
         entity = db.execute("SELECT id, aliases FROM entities WHERE key = ?", [key]).fetchone()
         if entity is None:
             aliases = [surface] if surface != name else []
             row = {"key": key, "label": label, "name": name, "aliases": json.dumps(aliases, ensure_ascii=False)}
-            if label == "LOC":
-                from pipeline.places import lookup
-
-                place = lookup(name)
-                if place is not None:
-                    row.update(_place_columns(place))
-            entity_id = db.execute(f"INSERT INTO entities ({', '.join(row)}) "  # commits when outside a transaction
-                                   f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
+            if place is not None:
+                row.update(_place_columns(place))
+            eid = db.execute(f"INSERT INTO entities ({', '.join(row)}) "  # commits when outside a transaction
+                             f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
             if cache is not None:
-                cache[key] = [entity_id, aliases]
-            return entity_id
+                cache[key] = [eid, aliases]
+            return eid
         hit = [entity[0], json.loads(entity[1] or "[]")]
         if cache is not None:
             cache[key] = hit
-    entity_id, aliases = hit
+    eid, aliases = hit
     if surface != name and surface not in aliases:
         aliases.append(surface)
         db.execute("UPDATE entities SET aliases = ? WHERE id = ?",
-                   [json.dumps(aliases, ensure_ascii=False), entity_id])
-    return entity_id
+                   [json.dumps(aliases, ensure_ascii=False), eid])
+    return eid
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def read_records(db: sqlite_utils.Database | sqlite3.Connection, first_page: int | None = None,
+                 last_page: int | None = None) -> Iterator[ArticleRecord]:
+    """The stored articles (of pages ``first_page..last_page``, when given) as the records that wrote
+    them, in page order: :func:`save_articles` writes them again to the same rows. Each mention carries
+    its entity's name, key and place; each role and quote its person's key."""
+    from pipeline import dedup
+
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    where, params = "", []
+    if first_page is not None and last_page is not None:
+        where, params = "WHERE page_id BETWEEN ? AND ?", [first_page, last_page]
+    articles = list(cur.execute(f"SELECT * FROM articles {where} ORDER BY page_id, id", params))
+    these = f"article_id IN (SELECT id FROM articles {where})"
+    children: dict[str, dict[int, list]] = {}
+    for table, sql in (
+            ("mentions", "SELECT m.*, e.name AS e_name, e.key AS e_key, e.latitude, e.longitude, e.state, "
+                         f"e.geonames_id FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id WHERE {these} "
+                         "ORDER BY m.id"),
+            ("money", f"SELECT * FROM money WHERE {these} ORDER BY id"),
+            ("roles", "SELECT r.*, e.key AS e_key FROM roles r LEFT JOIN entities e ON e.id = r.entity_id "
+                      f"WHERE {these} ORDER BY r.id"),
+            ("quotes", "SELECT q.*, e.key AS e_key FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id "
+                       f"WHERE {these} ORDER BY q.id")):
+        rows: dict[int, list] = {}
+        for r in cur.execute(sql, params):
+            rows.setdefault(r["article_id"], []).append(r)
+        children[table] = rows
+    for a in articles:
+        mentions = [{"start": m["start"], "end": m["end"], "label": m["label"], "text": m["text"],
+                     "sentence": m["sentence"], "canonical": m["e_name"] if m["e_key"] else m["text"],
+                     "key": m["e_key"], "place": place_of(m) if m["e_key"] else None}
+                    for m in children["mentions"].get(a["id"], [])]
+        money = [{"start": m["start"], "end": m["end"], "text": m["text"], "value_eur": m["value_eur"],
+                  "high_eur": m["high_eur"], "qualifier": m["qualifier"], "sentence": m["sentence"],
+                  "years": json.loads(m["years"] or "[]"), "parser_version": m["parser_version"]}
+                 for m in children["money"].get(a["id"], [])]
+        roles = [{"start": r["start"], "end": r["end"], "text": r["text"], "person": r["person"],
+                  "party": r["party"], "affiliation": r["affiliation"], "person_key": r["e_key"],
+                  "version": r["version"]} for r in children["roles"].get(a["id"], [])]
+        quotes = [{"start": q["start"], "end": q["end"], "text": q["text"], "speaker": q["speaker"],
+                   "speaker_key": q["e_key"], "version": q["version"]} for q in children["quotes"].get(a["id"], [])]
+        yield ArticleRecord(
+            url=a["url"], title=a["title"], text=a["text"], published=a["published"], modified=a["modified"],
+            authors=json.loads(a["authors"] or "[]"), agencies=json.loads(a["agencies"] or "[]"),
+            language=a["language"], lead=a["lead"], section=a["section"], source=a["source"],
+            page_id=a["page_id"], extractor_version=a["extractor_version"], model=a["model"],
+            entities=mentions, money=money, money_version=money[0]["parser_version"] if money else None,
+            page_sha256=a["page_sha256"], roles=roles, quotes=quotes,
+            facts_version=(roles or quotes or [{}])[0].get("version"),
+            simhash=None if a["simhash"] is None else dedup.to_unsigned(a["simhash"]))
+
+
+# --- re-keying -------------------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    """An entity as the re-keying decides it: by its first occurrence in write order, as a run makes it."""
+
+    label: str
+    name: str
+    place: object
+    aliases: list[str] = field(default_factory=list)
+    old_ids: list[int] = field(default_factory=list)
+
+    def add(self, name: str, surface: str, old_id: int | None) -> None:
+        if surface != name and surface not in self.aliases:
+            self.aliases.append(surface)
+        if old_id is not None and old_id not in self.old_ids:
+            self.old_ids.append(old_id)
+
+
+def rekey_entities(db: sqlite_utils.Database, resolve=None) -> dict:
+    """Re-resolve every stored article's mentions and re-point all rows to the entities they name now.
+
+    ``resolve`` is :func:`pipeline.resolve.resolve_mentions` (``(text, mentions, region=...) -> [Resolved(name,
+    key, place)]``, imported only when there is something to re-key; it needs no spaCy model). Per article,
+    in id order: its mentions are resolved with the article text and its source's region; a role's
+    ``person`` and a quote's ``speaker`` take the key of the PER mention of that article with the same
+    canonical name (new, else old; else the same surface), else ``entity_key("PER", name)``. A correction with an entity takes
+    the key of the model mention at its span, else its span resolved in its article (or alone, when the
+    article is gone).
+
+    Entities that now share a key are merged into one row: the row that already has the key, else the
+    lowest id among them (so ids stay where they can); the name, label and place columns of the first
+    occurrence (as a fresh run writes them); the aliases of a fresh run followed by the old aliases and
+    old names of the merged rows. Mentions, roles, quotes and corrections are re-pointed (no row added
+    or removed), entities nobody references any more are deleted (entities nobody referenced before are
+    left alone), and ``article_entities`` and ``entity_pairs`` are counted again. Returns counts
+    (``entities_before``, ``entities_after``, ``created``, ``deleted``, ``repointed``).
+    """
+    conn = db.conn
+    tables = set(db.table_names())
+    ref_sql = [("mentions", "entity_id"), ("roles", "entity_id"), ("quotes", "speaker_entity_id")]
+    if "corrections" in tables:
+        ref_sql.append(("corrections", "entity_id"))
+    referenced = set()
+    for table, column in ref_sql:
+        referenced |= {r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")}
+    stats = {"entities_before": conn.execute("SELECT count(*) FROM entities").fetchone()[0],
+             "created": 0, "deleted": 0, "repointed": 0}
+    if not referenced and not conn.execute("SELECT 1 FROM mentions LIMIT 1").fetchone():
+        stats["entities_after"] = stats["entities_before"]
+        return stats
+    if resolve is None:
+        from pipeline.resolve import resolve_mentions as resolve
+    old = {r[0]: {"key": r[1], "name": r[2], "aliases": json.loads(r[3] or "[]")}
+           for r in conn.execute("SELECT id, key, name, aliases FROM entities")}
+    regions = {r[0]: region_list(r[1]) for r in conn.execute("SELECT name, region FROM sources")}
+    targets: dict[str, _Target] = {}
+    assign: dict[str, list[tuple[int, int | None, str]]] = {t: [] for t, _ in ref_sql}  # row id, old id, key
+
+    def occur(table: str, row_id: int, old_id: int | None, label: str, resolved, surface: str) -> None:
+        name, key, place = resolved
+        target = targets.get(key)
+        if target is None:
+            target = targets[key] = _Target(label, name, place)
+        target.add(name, surface, old_id)
+        assign[table].append((row_id, old_id, key))
+
+    def resolved_of(r) -> tuple[str, str, object]:
+        return r.name, r.key, r.place
+
+    articles = conn.execute("SELECT a.id, a.text, a.source FROM articles a ORDER BY a.id").fetchall()
+    span_keys: dict[tuple[int, int, int, str], tuple[str, str, object]] = {}
+    for article_id, text, source in articles:
+        text = text or ""
+        region = regions.get(source, [])
+        mentions = conn.execute('SELECT id, start, "end", label, text, entity_id FROM mentions '
+                                "WHERE article_id = ? ORDER BY id", [article_id]).fetchall()
+        spans = [{"start": m[1], "end": m[2], "label": m[3], "text": m[4]} for m in mentions]
+        results = [resolved_of(r) for r in resolve(text, spans, region=region)] if spans else []
+        people: dict[str, tuple[str, str, object]] = {}
+        for m, res in zip(mentions, results):
+            occur("mentions", m[0], m[5], m[3], res, m[4])
+            span_keys.setdefault((article_id, m[1], m[2], m[3]), res)
+            if m[3] == "PER":
+                people.setdefault(res[0], res)
+        for m, res in zip(mentions, results):  # an old canonical name still finds its person, then a surface
+            if m[3] == "PER" and m[5] in old:
+                people.setdefault(old[m[5]]["name"], res)
+        for m, res in zip(mentions, results):
+            if m[3] == "PER":
+                people.setdefault(m[4], res)
+
+        for table, sql in (("roles", "SELECT id, person, entity_id FROM roles"),
+                           ("quotes", "SELECT id, speaker, speaker_entity_id FROM quotes")):
+            for row_id, name, old_id in conn.execute(f"{sql} WHERE article_id = ? ORDER BY id", [article_id]):
+                if old_id is not None and name:  # the person's entity: named as the role or quote names them
+                    found = people.get(name)
+                    occur(table, row_id, old_id, "PER", (name, found[1] if found else entity_key("PER", name), None),
+                          name)
+    if "corrections" in tables:
+        texts = {a[0]: (a[1] or "", regions.get(a[2], [])) for a in articles}
+        for c in conn.execute('SELECT id, article_id, start, "end", text, label, entity_id FROM corrections '
+                              "WHERE entity_id IS NOT NULL AND label IS NOT NULL ORDER BY id").fetchall():
+            cid, article_id, start, end, span, label, old_id = c
+            res = span_keys.get((article_id, start, end, label))
+            if res is None:
+                span_dict = {"start": start, "end": end, "label": label, "text": span}
+                if article_id in texts:
+                    text, region = texts[article_id]
+                    others = [{"start": m[0], "end": m[1], "label": m[2], "text": m[3]} for m in conn.execute(
+                        'SELECT start, "end", label, text FROM mentions WHERE article_id = ? ORDER BY id',
+                        [article_id]) if not (m[0] < end and start < m[1])]
+                    res = resolved_of(resolve(text, [*others, span_dict], region=region)[-1])
+                else:
+                    res = resolved_of(resolve(span, [{**span_dict, "start": 0, "end": len(span)}])[-1])
+            occur("corrections", cid, old_id, label, res, span)
+
+    # one row per key: the row holding the key, else the lowest old id among its occurrences, else a new row
+    key_holder = {o["key"]: i for i, o in old.items()}
+    ids: dict[str, int] = {}
+    for key in targets:
+        if key in key_holder:
+            ids[key] = key_holder[key]
+    claimed = set(ids.values())
+    for key, target in targets.items():
+        if key not in ids:
+            free = sorted(i for i in target.old_ids if i not in claimed)
+            if free:
+                ids[key] = free[0]
+                claimed.add(free[0])
+    for key, target in targets.items():
+        kept = ids.get(key)
+        merged = [i for i in target.old_ids if i != kept]
+        aliases = list(target.aliases)
+        for i in ([kept] if kept in old else []) + merged:
+            for alias in [*old[i]["aliases"], old[i]["name"]]:
+                if alias != target.name and alias not in aliases:
+                    aliases.append(alias)
+        row = {"key": key, "label": target.label, "name": target.name,
+               "aliases": json.dumps(aliases, ensure_ascii=False), **_place_columns(target.place)}
+        if kept is None:
+            ids[key] = conn.execute(f"INSERT INTO entities ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                    list(row.values())).lastrowid
+            stats["created"] += 1
+        else:
+            conn.execute(f"UPDATE entities SET {', '.join(f'[{c}] = ?' for c in row)} WHERE id = ?",
+                         [*row.values(), kept])
+    for table, column in ref_sql:
+        changes = [(ids[key], row_id) for row_id, old_id, key in assign[table] if ids[key] != old_id]
+        conn.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?", changes)
+        stats["repointed"] += len(changes)
+    still = set()
+    for table, column in ref_sql:
+        still |= {r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")}
+    unused = sorted(referenced - still)
+    for i in range(0, len(unused), 500):
+        chunk = unused[i:i + 500]
+        conn.execute(f"DELETE FROM entities WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+    stats["deleted"] = len(unused)
+    if "article_entities" in tables:  # counted again from the re-pointed mentions
+        conn.execute("DELETE FROM entity_pairs")
+        conn.execute("DELETE FROM article_entities")
+        conn.execute("INSERT INTO article_entities SELECT article_id, entity_id, count(*) FROM mentions "
+                     "WHERE entity_id IS NOT NULL GROUP BY article_id, entity_id")
+        if "newsmine_state" in tables:
+            _rebuild_entity_pairs(conn)
+        else:
+            conn.execute("INSERT INTO entity_pairs SELECT x.entity_id, y.entity_id, count(*) FROM article_entities x "
+                         "JOIN article_entities y ON y.article_id = x.article_id AND y.entity_id > x.entity_id "
+                         "GROUP BY x.entity_id, y.entity_id")
+    stats["entities_after"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+    return stats
+
+
+def region_list(value: str | None) -> list[str]:
+    """A source's ``region`` column (JSON list of names) as a list (empty when unreadable)."""
+    try:
+        region = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return [r for r in region if isinstance(r, str)] if isinstance(region, list) else []
 
 
 def start_run(db: sqlite_utils.Database, command: str, config: str | None, model: str | None,

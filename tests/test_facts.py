@@ -314,5 +314,5 @@ def test_mention_links_on_gold_link_set() -> None:
         assert report[split]["p"] >= 0.85 and report[split]["r"] >= 0.85, report[split]
     assert "links P" in format_links([report])
     # a linker that links nothing has recall 0 on the same gold
-    broken = evaluate_links(records, gold={"a05": {(749, 757): "Rheintec Antriebssysteme GmbH"}})
+    broken = evaluate_links(records, gold={"a05": {(749, 757): ("ORG", "Rheintec Antriebssysteme GmbH")}})
     assert broken["all"]["gold_links"] == 1

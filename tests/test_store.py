@@ -7,13 +7,18 @@ import pytest
 
 from pipeline import store
 
+DUISBURG = {"latitude": 51.43247, "longitude": 6.76516, "state": "Nordrhein-Westfalen", "geonames_id": 2934691}
+
 
 def _article(url: str = "https://example.org/a1", text: str = "Oberbürgermeister Sören Link lobte Duisburg. Link sagte das.") -> store.ArticleRecord:
+    # as the analysis hands a record to the store: each mention with its canonical name (and place)
     return store.ArticleRecord(
         url=url, title="Titel", text=text, published="2026-03-14",
-        entities=[{"start": 18, "end": 28, "label": "PER", "text": "Sören Link", "sentence": "s"},
-                  {"start": 35, "end": 43, "label": "LOC", "text": "Duisburg", "sentence": "s"},
-                  {"start": 45, "end": 49, "label": "PER", "text": "Link", "sentence": "s"}],
+        entities=[{"start": 18, "end": 28, "label": "PER", "text": "Sören Link", "sentence": "s",
+                   "canonical": "Sören Link"},
+                  {"start": 35, "end": 43, "label": "LOC", "text": "Duisburg", "sentence": "s",
+                   "canonical": "Duisburg", "place": DUISBURG},
+                  {"start": 45, "end": 49, "label": "PER", "text": "Link", "sentence": "s", "canonical": "Sören Link"}],
         money=[{"start": 0, "end": 4, "text": "1 €", "value_eur": 1.0, "high_eur": None,
                 "qualifier": None, "sentence": "s", "years": [2026]}],
         model="de_news@0.1.0", extractor_version="extract-1.0")
@@ -37,7 +42,7 @@ def test_save_article_is_idempotent_and_links_surnames(tmp_path):
     assert db["articles"].count == 1
     assert db["mentions"].count == 3
     assert db["money"].count == 1
-    # "Link" links to "Sören Link": two entities (PER, LOC), the surname is an alias
+    # "Link" names "Sören Link" (the record says so): two entities (PER, LOC), the surname is an alias
     people = list(db.query("SELECT name, aliases FROM entities WHERE label = 'PER'"))
     assert people == [{"name": "Sören Link", "aliases": '["Link"]'}]
 
@@ -124,21 +129,28 @@ def test_foreign_keys_are_enforced(tmp_path):
 def test_place_gazetteer_links_loc_entities_and_upgrades_old_rows(tmp_path):
     from pipeline.places import lookup
 
-    assert lookup("Duisburgs").name == "Duisburg" and lookup("Duisburgs").state == "Nordrhein-Westfalen"
-    assert lookup("Kreis Wesel").name == "Wesel"
+    assert lookup("Duisburg").name == "Duisburg" and lookup("Duisburg").state == "Nordrhein-Westfalen"
+    assert lookup("Stadt Essen") == lookup("Essen")
+    assert lookup("Kreis Wesel") is None  # a district is not its town (inflection: pipeline.names)
     assert lookup("Köln") == lookup("Cologne")
     assert lookup("Königstraße 12") is None
     path = tmp_path / "v3.db"
     db = store.open_db(path, migrate=False)
     store.MIGRATIONS.apply(db, stop_before="m004_place_coordinates")
-    db["entities"].insert({"key": "LOC:essen", "label": "LOC", "name": "Essen"})
-    db["entities"].insert({"key": "ORG:essen", "label": "ORG", "name": "Essen"})
+    text = "Die Stadt Essen und der Verein Essen."
+    art = db["articles"].insert({"url": "https://e.org/essen", "title": "Essen", "text": text}).last_pk
+    for i, label in ((1, "LOC"), (2, "ORG")):
+        db["entities"].insert({"id": i, "key": f"{label}:essen", "label": label, "name": "Essen"})
+    db["mentions"].insert_all([{"article_id": art, "entity_id": 1, "start": 10, "end": 15, "text": "Essen",
+                                "label": "LOC"},
+                               {"article_id": art, "entity_id": 2, "start": 31, "end": 36, "text": "Essen",
+                                "label": "ORG"}])
     db.close()
-    upgraded = store.open_db(path)
-    rows = {r["key"]: r for r in upgraded["entities"].rows}
-    assert round(rows["LOC:essen"]["latitude"], 2) == 51.46 and rows["LOC:essen"]["geonames_id"] == 2928810
-    assert rows["ORG:essen"]["latitude"] is None
-    store.save_article(upgraded, _article())  # new LOC entity "Duisburg" gets coordinates on creation
+    upgraded = store.open_db(path)  # places come from resolving the mentions in their article (m012)
+    rows = {r["label"]: r for r in upgraded["entities"].rows}
+    assert round(rows["LOC"]["latitude"], 2) == 51.46 and rows["LOC"]["geonames_id"] == 2928810
+    assert rows["ORG"]["latitude"] is None
+    store.save_article(upgraded, _article())  # new LOC entity "Duisburg": the record's place on creation
     duisburg = next(upgraded.query("SELECT latitude, state FROM entities WHERE key = 'LOC:duisburg'"))
     assert duisburg["state"] == "Nordrhein-Westfalen" and 51 < duisburg["latitude"] < 52
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from pipeline.resolve import _is_full_name, _strip_genitive, collect_aliases, link_mentions
 
 FACTS_VERSION = "facts-1.1"
 
@@ -270,6 +272,11 @@ def _looks_like_name(run: str) -> bool:
     return len(toks) >= 2 and not any(t in _NOT_NAME_WORDS or is_role_word(t) for t in toks)
 
 
+def prepare_entities(text: str, entities: Iterable[Any]) -> list[_Ent]:
+    """The spans roles and quotes are found at (see :func:`_prepare`); pass them to both finders."""
+    return _prepare(text, entities)
+
+
 def _prepare(text: str, entities: Iterable[Any]) -> list[_Ent]:
     """Entities made robust for the rules (a no-op on clean gold spans).
 
@@ -368,169 +375,6 @@ def _prepare(text: str, entities: Iterable[Any]) -> list[_Ent]:
         if _looks_like_name(run) and free(r_start, r_start + len(run)):
             add(_Ent(r_start, r_start + len(run), "PER", run))
     return sorted(out + extra, key=lambda x: (x.start, x.end))
-
-
-# ---------------------------------------------------------------------------
-# Linking
-# ---------------------------------------------------------------------------
-
-_PARTICLES = {"van", "von", "de", "der", "den", "ten", "ter", "zu", "vom", "da", "di", "le", "la", "el", "al"}
-
-
-def _strip_genitive(name: str) -> list[str]:
-    """Candidate base forms of a possibly genitive name (``Links`` -> ``Link``)."""
-    out = [name]
-    for suffix in ("’", "'", "s"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            out.append(name[: -len(suffix)])
-    return out
-
-
-def _is_full_name(text: str) -> bool:
-    parts = text.split()
-    return len(parts) >= 2 and parts[0][:1].isupper() and parts[0].lower() not in _PARTICLES
-
-
-def _is_abbreviation(text: str) -> bool:
-    if " " in text or len(text) > 10 or len(text) < 2:
-        return False
-    return sum(c.isupper() for c in text) >= 2
-
-
-def _initials(name: str) -> set[str]:
-    """Possible initials of an organisation name (``Verkehrsverbund Rhein-Ruhr`` -> ``VRR``)."""
-    words = re.findall(r"[^\W\d_]+", name)
-    caps = "".join(w[0] for w in words if w[0].isupper()).upper()
-    every = "".join(w[0] for w in words).upper()
-    spaced = "".join(w[0] for w in name.split() if w[:1].isalpha() and w[0].isupper()).upper()
-    return {x for x in (caps, every, spaced) if len(x) >= 2}
-
-
-def link_mentions(entities: Sequence[Any], text: str | None = None) -> list[str]:
-    """Canonical name for each entity, in the order given.
-
-    - a PER mention that is the end of a full name introduced earlier (surname only,
-      also genitive: ``Links`` -> ``Sören Link``; ``van Dyck``) links to the most recent
-      such full name; without an earlier one, to the first later full name; two people
-      with the same surname stay distinct (each full name is its own canonical);
-    - an ORG abbreviation links to the organisation it was introduced for
-      (``Kommunales Integrationszentrum (KI)``: the ``KI`` mentions link to the full name)
-      or, failing that, to an earlier ORG whose initials it is;
-    - an ORG short form links to an earlier ORG that starts with it as whole words
-      (``Rheintec`` -> ``Rheintec Antriebssysteme GmbH``);
-    - everything else maps to itself.
-
-    ``text`` (the article) is optional; with it, abbreviations in brackets after an
-    ORG are found even when they are not entity spans themselves.
-    """
-    items = [(i, _ent_one(e)) for i, e in enumerate(entities)]
-    items.sort(key=lambda x: (x[1].start, x[1].end))
-    canon: dict[int, str] = {}
-    people = _People([e.text for _, e in items if e.label == "PER"])
-    orgs: list[tuple[_Ent, str]] = []  # ORG mention and its canonical
-    abbrev: dict[str, str] = {}
-    for idx, ent in items:
-        if ent.label == "PER":
-            canon[idx] = people.link(ent.text)
-        elif ent.label == "ORG":
-            name = ent.text
-            if name in abbrev:
-                canon[idx] = abbrev[name]
-            elif _is_abbreviation(name):
-                prev = orgs[-1] if orgs else None
-                if prev and 1 <= ent.start - prev[0].end <= 3 and (
-                        text is None or text[prev[0].end:ent.start].strip() == "("):
-                    canon[idx] = prev[1]
-                    abbrev[name] = prev[1]
-                else:
-                    canon[idx] = _by_initials(name, orgs) or _by_prefix(name, orgs) or name
-            else:
-                canon[idx] = _by_prefix(name, orgs) or name
-                if text is not None:
-                    m = re.match(r"\s*\(([A-ZÄÖÜ][\w&./-]{1,10})\)", text[ent.end:ent.end + 16])
-                    if m and _is_abbreviation(m.group(1)):
-                        abbrev[m.group(1)] = name
-            orgs.append((ent, canon[idx]))
-        else:
-            canon[idx] = ent.text
-    return [canon[i] for i in range(len(items))]
-
-
-def _by_prefix(name: str, orgs: list[tuple[_Ent, str]]) -> str | None:
-    """The most recent earlier organisation whose name starts with ``name`` as whole
-    words (``Rheintec`` -> ``Rheintec Antriebssysteme GmbH``, ``VfL`` -> ``VfL Bochum``)."""
-    for _ent, canonical in reversed(orgs):
-        if canonical.startswith(name + " ") and len(name) >= 3:
-            return canonical
-    return None
-
-
-def _tails(full: str) -> list[str]:
-    """``Hans Peter Müller`` -> ``Hans Peter Müller``, ``Peter Müller``, ``Müller``."""
-    parts = full.split()
-    return [" ".join(parts[k:]) for k in range(len(parts))]
-
-
-class _People:
-    """Links PER mentions (given in text order) to full names."""
-
-    def __init__(self, mentions: list[str]):
-        self.mentions = mentions
-        self.seen: dict[str, str] = {}  # tail -> most recent full name ending with it
-        self.first_names: dict[str, set[str]] = {}
-        self.pos = 0
-
-    def _ahead(self, k: int) -> dict[str, str]:
-        """Tails of the first full names after mention ``k`` (within the next 200 mentions)."""
-        ahead: dict[str, str] = {}
-        for m in reversed(self.mentions[k + 1:k + 200]):
-            if _is_full_name(m):
-                for tail in _tails(m)[1:]:
-                    ahead[tail] = m
-        return ahead
-
-    def link(self, mention: str) -> str:
-        k = self.pos
-        self.pos += 1
-        bases = _strip_genitive(mention)
-        if _is_full_name(mention) and mention not in self.seen:
-            # a full name of its own, unless it is the genitive of one seen before
-            canonical = next((b for b in bases[1:] if self.seen.get(b) == b), mention)
-        else:
-            canonical = next((self.seen[b] for b in bases if b in self.seen), "")
-            if not canonical:
-                ahead = self._ahead(k)
-                canonical = next((ahead[b] for b in bases if b in ahead), "")
-            if not canonical:
-                firsts = self.first_names.get(mention, set())
-                canonical = next(iter(firsts)) if len(firsts) == 1 else mention
-        if _is_full_name(canonical) and canonical == mention:
-            for tail in _tails(mention):
-                self.seen[tail] = mention
-            self.first_names.setdefault(mention.split()[0], set()).add(mention)
-        return canonical
-
-
-def _by_initials(abbr: str, orgs: list[tuple[_Ent, str]]) -> str | None:
-    key = abbr.upper()
-    for ent, canonical in reversed(orgs):
-        if _is_abbreviation(ent.text):
-            continue
-        inits = _initials(ent.text)
-        # "KI" for "Kommunales Integrationszentrum Duisburg": the place may be left out
-        if key in inits or any(len(i) == len(key) + 1 and len(key) >= 2 and i.startswith(key) for i in inits):
-            return canonical
-    return None
-
-
-def collect_aliases(entities: Sequence[Any], text: str | None = None) -> dict[str, str]:
-    """``{mention text: canonical name}`` for PER and ORG mentions whose canonical differs."""
-    ents = list(entities)
-    out: dict[str, str] = {}
-    for e, c in zip((_ent_one(x) for x in ents), link_mentions(ents, text)):
-        if e.label in ("PER", "ORG") and c != e.text:
-            out[e.text] = c
-    return out
 
 
 # ---------------------------------------------------------------------------
