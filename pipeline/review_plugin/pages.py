@@ -84,11 +84,18 @@ def article(db: sqlite_utils.Database, article_id: int) -> dict | None:
     except (ValueError, TypeError):
         row["authors"] = []
     mentions = reviewed_mentions(db, article_id)
+    # the model that produced each mention (mentions.model, e.g. de_news@0.3.4+learn.1): a re-extraction
+    # with `newsmine reextract --model DIR` shows here; corrected spans are the reviewer's
+    produced = {(r["start"], r["end"]): r["model"] for r in db.query(
+        'SELECT start, "end", model FROM mentions WHERE article_id = ?', [article_id])}
+    for m in mentions:
+        m["model"] = None if m["origin"] == "review" else produced.get((m["start"], m["end"]))
     money = list(db.query('SELECT id, start, "end", text, value_eur, high_eur, qualifier FROM money '
                           "WHERE article_id = ? ORDER BY start", [article_id]))
     spans = [{"start": m["start"], "end": m["end"], "label": m["label"], "entity_id": m["entity_id"],
-              "title": f"{m['label']} · {m['entity'] or m['text']}" + (" · corrected" if m["origin"] == "review" else ""),
-              "origin": m["origin"], "correction_id": m["correction_id"]} for m in mentions]
+              "title": f"{m['label']} · {m['entity'] or m['text']}" + (
+                  " · corrected" if m["origin"] == "review" else f" · model {m['model']}" if m["model"] else ""),
+              "origin": m["origin"], "correction_id": m["correction_id"], "model": m["model"]} for m in mentions]
     spans += [{"start": m["start"], "end": m["end"], "label": "MONEY", "money_id": m["id"],
                "value_eur": m["value_eur"], "title": money_title(m), "origin": "rules"} for m in money]
     entities: dict[int, dict] = {}
@@ -111,6 +118,9 @@ def article(db: sqlite_utils.Database, article_id: int) -> dict | None:
         "FROM corrections c WHERE c.article_id = ? ORDER BY c.id DESC", [article_id])) \
         if "corrections" in db.table_names() else []
     row["label_counts"] = dict(Counter(m["label"] for m in mentions) + Counter("MONEY" for _ in money))
+    # which models produced the mentions shown, with counts ("reviewer" for corrected spans)
+    row["mention_models"] = dict(Counter(m["model"] or ("reviewer" if m["origin"] == "review" else "?")
+                                         for m in mentions).most_common())
     return row
 
 
