@@ -116,12 +116,13 @@ def test_prepare_data_writes_augmented_copies_beside_the_base_data(tmp_path):
 
 def test_evaluate_with_swapped_names_scores_the_same_spans():
     import json
-    import subprocess
-    import sys
 
-    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "evaluate", "--corpus", "dev", "--swap-names", "2",
-                          "--json"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    run = CliRunner().invoke(cli, ["evaluate", "--corpus", "dev", "--swap-names", "2", "--json"])  # in this process
+    assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
     dev = [r for r in read_jsonl() if r["split"] == "dev"]
     for label in ("PER", "LOC", "ORG"):

@@ -17,11 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_review import ROOT, article_with_all_labels, free_words, rows, start_serve, stop_serve
-
-CHROMIUM = Path(os.environ.get("NEWSMINE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from chromium import CHROMIUM
+from serving import ROOT, article_with_all_labels, free_words, rows, start_serve, stop_serve
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                                 reason=f"no Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
@@ -34,16 +31,6 @@ def served(demo_db):
     proc, base, token = start_serve(demo_db)
     yield demo_db, base, token
     stop_serve(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""The newsmine CLI end to end: demo run, annotate contract, queries, bad input."""
+"""The newsmine CLI end to end: demo run, annotate contract, queries, bad input.
+
+The commands run in this process through click's ``CliRunner`` (:func:`newsmine`: the real command
+group of pipeline/cli.py, its exit code, stdout and stderr apart). The annotate contract runs the real
+``python -m pipeline.cli`` (:func:`newsmine_process`): JSON Lines through a real pipe, the exit code
+of the real interpreter.
+"""
 
 import csv
 import io
@@ -9,14 +15,29 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ARTICLES = sorted((ROOT / "corpus" / "demo" / "site" / "articles").rglob("*.html"))
 
 
-def newsmine(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def newsmine(*args: str, stdin: str | None = None) -> Result:
+    """``newsmine ARGS`` in this process; ``result.exit_code``, ``.stdout`` and ``.stderr`` as a shell sees them."""
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def no_traceback(result: Result) -> None:
+    """The command ended by itself (click's exit), not by an exception: a real process would have printed
+    a traceback for that."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def newsmine_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m pipeline.cli ARGS`` as a real process."""
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], input=stdin, capture_output=True,
-                          text=True, cwd=cwd or ROOT, timeout=600)
+                          text=True, cwd=ROOT, timeout=600)
 
 
 def counts(db: Path) -> dict:
@@ -46,7 +67,7 @@ def test_demo_run_stores_every_article_with_entities_and_money(demo_db):
 def test_second_run_adds_no_duplicates(demo_db):
     before = counts(demo_db)
     result = newsmine("run", "--db", str(demo_db), "--quiet")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     assert counts(demo_db) == before
     con = sqlite3.connect(demo_db)
     assert con.execute("SELECT count(*) FROM runs WHERE status = 'ok'").fetchone()[0] >= 2
@@ -65,7 +86,7 @@ def test_demo_pages_keep_their_public_urls_when_the_demo_port_is_taken(demo_db):
         except OSError:
             pass  # already taken by something else: the run below uses another port either way
         result = newsmine("run", "--db", str(demo_db), "--quiet")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     assert counts(demo_db) == before
     con = sqlite3.connect(demo_db)
     assert con.execute("SELECT count(*) FROM pages WHERE url LIKE 'http://127.0.0.1%'").fetchone()[0] == 0
@@ -95,7 +116,7 @@ ANNOTATE_INPUT = "\n".join([
 
 
 def test_annotate_follows_the_json_lines_contract():
-    result = newsmine("annotate", stdin=ANNOTATE_INPUT)
+    result = newsmine_process("annotate", stdin=ANNOTATE_INPUT)
     assert result.returncode == 1  # bad lines were reported
     assert "line 2: invalid JSON" in result.stderr and "Traceback" not in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -104,7 +125,7 @@ def test_annotate_follows_the_json_lines_contract():
     assert list(first) == ["id", "entities", "money"]
     text = json.loads(ANNOTATE_INPUT.splitlines()[0])["text"]
     for ent in first["entities"]:
-        assert list(ent) == ["start", "end", "label", "text"]
+        assert list(ent)[:6] == ["start", "end", "label", "text", "canonical", "key"]
         assert ent["label"] in ("PER", "LOC", "ORG")
         assert text[ent["start"]:ent["end"]] == ent["text"]
     start = text.index("2,5 Mio. Euro")
@@ -125,9 +146,11 @@ def test_annotate_follows_the_json_lines_contract():
     ["annotate", "--model", "/no/such/model"],
     ["extract", "missing.html"],
 ])
-def test_bad_cli_input_gives_one_line_error(args, tmp_path):
-    result = newsmine(*args, cwd=tmp_path) if args[0] != "annotate" else newsmine(*args, stdin="")
-    assert result.returncode != 0
+def test_bad_cli_input_gives_one_line_error(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative paths are looked up where the user is
+    result = newsmine(*args, stdin="")
+    assert result.exit_code != 0
+    no_traceback(result)
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1, result.stderr
@@ -161,7 +184,8 @@ def test_datasette_serves_the_database(demo_db):
 
 def test_serve_refuses_a_missing_database(tmp_path):
     result = newsmine("serve", "--db", str(tmp_path / "nope.db"))
-    assert result.returncode != 0 and "does not exist" in result.stderr
+    assert result.exit_code != 0 and "does not exist" in result.stderr
+    no_traceback(result)
 
 
 def test_facts_are_stored_and_queryable(demo_db):
@@ -186,11 +210,13 @@ def test_sources_add_list_check(tmp_path):
     site.mkdir()
     (site / "a.html").write_text("<html><body><article><h1>T</h1><p>Text in Essen.</p></article></body></html>")
     assert newsmine("sources", "add", "lokal", "--kind", "directory", "--path", "site", "--region", "Essen",
-                    "--config", str(config)).returncode == 0
+                    "--config", str(config)).exit_code == 0
     dup = newsmine("sources", "add", "lokal", "--kind", "feed", "--url", "https://e.org/rss", "--config", str(config))
-    assert dup.returncode != 0 and "exists already" in dup.stderr
+    assert dup.exit_code != 0 and "exists already" in dup.stderr
     bad = newsmine("sources", "add", "x", "--kind", "feed", "--url", "ftp://e.org/rss", "--config", str(config))
-    assert bad.returncode != 0 and "not an http(s) URL" in bad.stderr
+    assert bad.exit_code != 0 and "not an http(s) URL" in bad.stderr
+    no_traceback(dup)
+    no_traceback(bad)
     listed = json.loads(newsmine("sources", "list", "--config", str(config), "--json").stdout)
     assert listed == [{"name": "lokal", "kind": "directory", "url": "site", "region": "Essen"}]
     checked = json.loads(newsmine("sources", "check", "--config", str(config), "--json").stdout)
@@ -214,7 +240,7 @@ def test_agency_story_on_two_sites_is_stored_once(tmp_path):
     config.write_text('[[source]]\nname = "lokal"\nkind = "directory"\npath = "site"\n', encoding="utf-8")
     db = tmp_path / "n.db"
     result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     [error] = [r[0] for r in con.execute("SELECT error FROM pages WHERE error IS NOT NULL")]
@@ -236,7 +262,8 @@ def test_directory_source_caps_file_size_and_keeps_stored_html(tmp_path):
     config.write_text('[[source]]\nname = "lokal"\nkind = "directory"\npath = "site"\nmax_bytes = 200000\n',
                       encoding="utf-8")
     db = tmp_path / "n.db"
-    assert newsmine("run", "--config", str(config), "--db", str(db), "--quiet").returncode == 0
+    result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
+    assert result.exit_code == 0, result.output
     con = sqlite3.connect(db)
     rows = dict(con.execute("SELECT url, error FROM pages"))
     assert [e for u, e in rows.items() if u.endswith("huge.html")] == ["file larger than max_bytes (200,000 bytes)"]
@@ -247,8 +274,9 @@ def test_directory_source_caps_file_size_and_keeps_stored_html(tmp_path):
     (site / "a.html").write_text(good + "<!--" + "y" * 250_000 + "-->", encoding="utf-8")
     result = newsmine("run", "--config", str(config), "--db", str(db), "--quiet")
     # every listed file failed, so the only source failed and with it the run (#24); what was stored stays
-    assert result.returncode == 1, result.stderr
+    assert result.exit_code == 1, result.output
     assert "run failed: the source failed" in result.stderr and "Traceback" not in result.stderr
+    no_traceback(result)
     con = sqlite3.connect(db)
     html, error = con.execute("SELECT html_gz, error FROM pages WHERE url LIKE '%a.html'").fetchone()
     assert html == before and error.startswith("file larger than max_bytes")
@@ -258,7 +286,7 @@ def test_directory_source_caps_file_size_and_keeps_stored_html(tmp_path):
 
 def test_two_workers_give_the_same_database_as_one(demo_db, tmp_path):
     result = newsmine("run", "--db", str(tmp_path / "w2.db"), "--quiet", "--workers", "2")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     con1, con2 = sqlite3.connect(demo_db), sqlite3.connect(tmp_path / "w2.db")
     query = ("SELECT a.url, m.start, m.end, m.label, m.text FROM mentions m JOIN articles a ON a.id = m.article_id "
              "UNION ALL SELECT a.url, mo.start, mo.end, 'MONEY', mo.value_eur FROM money mo "

@@ -1,6 +1,6 @@
 """Readers and writers side by side with a running ``newsmine run`` (SQLite in WAL mode).
 
-The generated site of the crash test (``test_resume.make_site``: articles naming people, places,
+The generated site of the crash test (``sites.make_site``: articles naming people, places,
 organisations and euro amounts, a page without main text, a deleted page, a syndicated copy) is served
 from 127.0.0.1; ``newsmine run --config`` writes into a fresh database in a subprocess while this
 process reads and writes the same file:

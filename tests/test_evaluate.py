@@ -1,17 +1,12 @@
 """Span scoring and the error list of ``newsmine evaluate --errors``."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import cli
 from pipeline.corpus import read_jsonl
-from pipeline.nlp.model import load
 from pipeline.training.evaluate import classify_errors, error_summary, evaluate_bio, evaluate_corpus
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_errors_are_classified_once_each():
@@ -24,11 +19,6 @@ def test_errors_are_classified_once_each():
         ("spurious", None, (15, 16, "PER")),
     ]
     assert classify_errors(gold, gold) == []
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load()
 
 
 def _check_counts(report: dict, errors: list) -> None:
@@ -66,9 +56,8 @@ def test_germeval_errors_show_the_sentence(nlp, tmp_path):
 
 
 def test_cli_lists_errors_as_json():
-    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "evaluate", "--corpus", "dev", "--errors", "--json"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
+    run = CliRunner().invoke(cli, ["evaluate", "--corpus", "dev", "--errors", "--json"])  # in this process
+    assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
     kinds = {e["kind"] for e in report["errors"]}
     assert kinds <= {"missed", "spurious", "label", "boundary"} and kinds

@@ -18,15 +18,9 @@ from memory import _reset_peak, _status_kb
 
 from pipeline import annotate as ann
 from pipeline.annotate import annotate_lines
-from pipeline.nlp.model import load
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOLS = ROOT.parent / "shared" / "data" / "raw-text-de" / "bundestag-plenarprotokolle"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load()
 
 
 @pytest.fixture(scope="module")

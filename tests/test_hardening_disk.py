@@ -22,11 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 from loopback import LoopbackServer, Reply
-from test_hardening_run import TEXTS, page, run_urls
-from test_review import _free_port
+from runs import TEXTS, page, run_urls
+from serving import free_port
 
 from pipeline import run as runner
-from pipeline.nlp.model import load, model_info
+from pipeline.nlp.model import model_info
 from pipeline.store import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +62,6 @@ def one_line_error(stderr: str) -> str:
     assert "Traceback" not in stderr, stderr
     assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
     return lines[0]
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load()
 
 
 def test_a_full_disk_ends_the_run_in_one_line_marks_it_failed_and_loses_nothing(tmp_path, nlp):
@@ -136,7 +131,7 @@ def test_queries_on_a_read_only_mount_answer_and_writes_end_in_one_line(stored):
 def test_serve_read_only_serves_a_database_on_a_read_only_mount(stored):
     """Row 10: `serve --read-only` used to upgrade the schema first and so refused a read-only file; now
     it serves it (the review page and Datasette's JSON), and `serve` without the flag says why not."""
-    port = _free_port()
+    port = free_port()
     db = shlex.quote(str(stored))
     refused = in_namespace(f"{read_only_mount(stored.parent)} && {PYTHON} -m pipeline.cli serve --db {db} "
                            f"--port {port}")

@@ -28,11 +28,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from chromium import CHROMIUM
 from loopback import LoopbackServer, Reply
-from test_browser import CHROMIUM
-from test_browser import browser as browser  # noqa: F401  (the fixture: one headless Chromium)
-from test_review import TOKEN, article_with_all_labels, datasette, soup, start_serve, stop_serve
-from test_review import token as token  # noqa: F401  (the fixture: NEWSMINE_TOKEN set for Datasette)
+from serving import TOKEN, article_with_all_labels, datasette, soup, start_serve, stop_serve
 
 from pipeline import store
 from pipeline.review_plugin import _safe_next

@@ -21,11 +21,6 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return load()
-
-
 def test_shipped_model_is_a_spacy_pipeline_with_newsmine_components(nlp):
     assert (DEFAULT_MODEL / "meta.json").exists()
     assert spacy.load(DEFAULT_MODEL).pipe_names[-5:] == ["ner", "known_names", "org_names", "addresses", "mentions"]

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import spacy
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import money_gold
+from pipeline.cli import cli
 from pipeline.nlp import money as _money  # noqa: F401  (registers newsmine_money)
 from pipeline.nlp.money_parser import find_money, parse_money
 
@@ -69,9 +69,8 @@ def test_evaluate_money_reports_spans_values_qualifiers_and_errors(tmp_path):
                "money": [*with_amount["money"]]}
     path = tmp_path / "gold.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*rows, planted]), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "evaluate", "--money", str(path), "--errors", "--json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    proc = CliRunner().invoke(cli, ["evaluate", "--money", str(path), "--errors", "--json"])  # in this process
+    assert proc.exit_code == 0, proc.output
     report = json.loads(proc.stdout)
     gold = sum(len(r["money"]) for r in [*rows, planted])
     assert report["gold"] == gold == report["tp"] + report["fn"]
@@ -81,9 +80,9 @@ def test_evaluate_money_reports_spans_values_qualifiers_and_errors(tmp_path):
     assert len([e for e in report["errors"] if e["kind"] in ("missed", "boundary")]) == report["fn"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**planted, "money": [{**planted["money"][0], "start": 0}]}) + "\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "evaluate", "--money", str(bad)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert proc.returncode == 1 and "problems in the gold file" in proc.stderr and "Traceback" not in proc.stderr
+    proc = CliRunner().invoke(cli, ["evaluate", "--money", str(bad)])
+    assert proc.exit_code == 1 and "problems in the gold file" in proc.stderr and "Traceback" not in proc.stderr
+    assert isinstance(proc.exception, SystemExit), repr(proc.exception)  # click's exit, not a crash
 
 
 # --------------------------------------------------------------------------- formats of money-1.1

@@ -7,62 +7,15 @@ edited agency copy (near-duplicate), a page without main text and an empty page.
 
 from __future__ import annotations
 
-import html
 import multiprocessing
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from stored_pages import N_ARTICLES, content, process
 
 from pipeline import run, store
-from pipeline.corpus import read_jsonl
-
-N_ARTICLES = 22
-
-
-def _page(title: str, text: str, url: str) -> bytes:
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
-    return (f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<link rel='canonical' href='{url}'></head><body><nav><a href='/'>Start</a></nav><main><article>"
-            f"<h1>{html.escape(title)}</h1>{paragraphs}</article></main><footer>© Testbote</footer></body></html>"
-            ).encode()
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from pipeline.nlp.model import load
-
-    return load()
-
-
-@pytest.fixture(scope="module")
-def pages_db(tmp_path_factory) -> Path:
-    """A database with stored pages only (as after fetching), in an order that mixes the cases."""
-    records = list(read_jsonl())[:N_ARTICLES]
-    path = tmp_path_factory.mktemp("parallel") / "pages.db"
-    db = store.open_db(path)
-    store.upsert_source(db, "test", "urls", None)
-    base = "https://www.testbote.example/artikel"
-    for i, r in enumerate(records):
-        url = f"{base}/{i:03d}.html"
-        store.save_page(db, url=url, source="test", status=200, body=_page(r["title"], r["text"], url), final_url=url)
-        if i == 3:  # the same text under another URL: a duplicate
-            copy = f"{base}/kopie-{i}.html"
-            store.save_page(db, url=copy, source="test", status=200,
-                            body=_page(r["title"], r["text"], copy), final_url=copy)
-        if i == 9:  # an agency copy with a dateline and one more sentence: a near-duplicate
-            near = f"https://www.anderer-bote.example/{i}.html"
-            store.save_page(db, url=near, source="test", status=200, final_url=near,
-                            body=_page(r["title"], "ESSEN (dpa) – " + r["text"] + " Weitere Informationen folgen.",
-                                       near))
-        if i == 14:
-            empty = f"{base}/video-{i}.html"
-            store.save_page(db, url=empty, source="test", status=200, final_url=empty,
-                            body=b"<html><body><div class='player'></div></body></html>")
-            store.save_page(db, url=f"{base}/leer-{i}.html", source="test", status=200, body=b"")
-    db.conn.close()
-    return path
 
 
 def _copy(src: Path, dst: Path) -> Path:
@@ -70,38 +23,10 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _process(path: Path, nlp, workers: int, *, batch_size: int = 4, force: bool = False) -> run.RunStats:
-    from pipeline.nlp.model import model_info
-
-    db = store.open_db(path)
-    stats = run.RunStats()
-    run.process_pending(db, nlp, model_info(nlp).tag, stats, n_process=workers, batch_size=batch_size, force=force)
-    db.conn.close()
-    return stats
-
-
-TABLES = {  # every table a run writes, all columns except the processing time
-    "articles": "processed_at", "entities": "", "mentions": "", "money": "", "roles": "", "quotes": "",
-    "pages": "",
-}
-
-
-def content(path: Path) -> dict[str, list[tuple]]:
-    """Every row of the tables a run writes (ids included), in id order."""
-    con = sqlite3.connect(path)
-    out = {}
-    for table, skip in TABLES.items():
-        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] != skip]
-        out[table] = con.execute(f"SELECT {', '.join(repr(c) for c in cols)} FROM {table} ORDER BY id").fetchall()
-    out["fts"] = con.execute("SELECT rowid, title FROM articles_fts ORDER BY rowid").fetchall()
-    con.close()
-    return out
-
-
 @pytest.fixture(scope="module")
 def one_worker(pages_db, nlp, tmp_path_factory) -> tuple[Path, run.RunStats]:
     path = _copy(pages_db, tmp_path_factory.mktemp("w1") / "w1.db")
-    return path, _process(path, nlp, 1)
+    return path, process(path, nlp, 1)
 
 
 def test_one_worker_stores_articles_and_links_duplicates(one_worker):
@@ -121,14 +46,14 @@ def test_one_worker_stores_articles_and_links_duplicates(one_worker):
 @pytest.mark.parametrize("batch_size", [4, 5])
 def test_two_workers_write_the_same_database_as_one(one_worker, pages_db, nlp, tmp_path, batch_size):
     path = _copy(pages_db, tmp_path / "w2.db")
-    stats = _process(path, nlp, 2, batch_size=batch_size)
+    stats = process(path, nlp, 2, batch_size=batch_size)
     assert stats.as_dict() == one_worker[1].as_dict()
     assert content(path) == content(one_worker[0])
 
 
 def test_reprocessing_with_two_workers_changes_nothing(one_worker, nlp, tmp_path):
     path = _copy(one_worker[0], tmp_path / "again.db")
-    stats = _process(path, nlp, 2, force=True)
+    stats = process(path, nlp, 2, force=True)
     assert stats.articles_written == N_ARTICLES
     assert content(path) == content(one_worker[0])
 
@@ -136,7 +61,7 @@ def test_reprocessing_with_two_workers_changes_nothing(one_worker, nlp, tmp_path
 def test_workers_load_the_model_themselves_without_fork(one_worker, pages_db, nlp, tmp_path, monkeypatch):
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     path = _copy(pages_db, tmp_path / "spawn.db")
-    _process(path, nlp, 2, batch_size=8)
+    process(path, nlp, 2, batch_size=8)
     assert content(path) == content(one_worker[0])
 
 
@@ -153,7 +78,7 @@ def test_a_failing_worker_stops_the_run_and_leaves_whole_chunks(pages_db, nlp, t
     monkeypatch.setattr(run, "analyse_pages", _fail_on_second_chunk)  # forked workers see the patch
     path = _copy(pages_db, tmp_path / "fail.db")
     with pytest.raises(RuntimeError, match="worker failed"):
-        _process(path, nlp, 2, batch_size=4)
+        process(path, nlp, 2, batch_size=4)
     con = sqlite3.connect(path)
     page_ids = [r[0] for r in con.execute("SELECT page_id FROM articles ORDER BY page_id")]
     con.close()

@@ -2,21 +2,18 @@
 (token, CSRF, views, CLI, re-extraction, export to training data) and `newsmine serve`.
 
 Everything runs against a real database made by `newsmine run` on the bundled demo site,
-through Datasette's own test client (``ds.client``) or the real command line.
+through Datasette's own test client (``ds.client``) or the command line: in this process through
+click's CliRunner, and `newsmine serve` as a real process on a free port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import socket
 import sqlite3
 import struct
 import subprocess
-import sys
-import time
 import zlib
 from collections import Counter
 from itertools import combinations
@@ -25,18 +22,19 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
-from datasette.app import Datasette
+from click.testing import CliRunner
+from serving import TOKEN, article_with_all_labels, datasette, free_words, rows, soup, start_serve, stop_serve
 
 from pipeline import corrections, review, store
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "test-token-" + "k" * 32
+from pipeline.cli import cli as newsmine_cli
 
 
-def newsmine(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+def newsmine(*args: str) -> subprocess.CompletedProcess:
+    """`newsmine ARGS` in this process (click's CliRunner), as a finished process: exit code, stdout, stderr.
+    An exception that escaped the command (a traceback in a real process) fails the test here."""
+    result = CliRunner().invoke(newsmine_cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return subprocess.CompletedProcess(["newsmine", *args], result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
@@ -51,16 +49,6 @@ def db_path(demo_db, tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def token(monkeypatch) -> str:
-    monkeypatch.setenv(review.TOKEN_ENV, TOKEN)
-    return TOKEN
-
-
-def datasette(path: Path) -> Datasette:
-    return Datasette([str(path)], metadata=review.metadata(path.stem))
-
-
 def fetch(path: Path, *requests: tuple) -> list[httpx.Response]:
     """Run ``(method, url, kwargs)`` requests against a fresh Datasette on ``path``."""
     async def go():
@@ -72,38 +60,6 @@ def fetch(path: Path, *requests: tuple) -> list[httpx.Response]:
 
 def get(path: Path, url: str, **kwargs) -> httpx.Response:
     return fetch(path, ("get", url, kwargs))[0]
-
-
-def rows(path: Path, sql: str, params: tuple | dict = ()) -> list[dict]:
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    out = [dict(r) for r in con.execute(sql, params)]
-    con.close()
-    return out
-
-
-def soup(html: str) -> BeautifulSoup:
-    """Parsed HTML; whitespace-only text kept as is (bs4 would fold "\\n\\n" to "\\n")."""
-    return BeautifulSoup(html, "html.parser", preserve_whitespace_tags=["div", "span", "a", "pre"])
-
-
-def article_with_all_labels(path: Path) -> dict:
-    """The first demo article with PER, LOC and ORG mentions and a euro amount."""
-    return rows(path, """SELECT a.id, a.text, a.title FROM articles a
-        WHERE (SELECT count(DISTINCT label) FROM mentions m WHERE m.article_id = a.id) = 3
-          AND EXISTS (SELECT 1 FROM money WHERE article_id = a.id) ORDER BY a.id LIMIT 1""")[0]
-
-
-def free_words(path: Path, article: dict) -> tuple[int, int, int]:
-    """A capitalised word no mention or amount covers, followed by a lowercase word:
-    (start, end of the first word, end of the second)."""
-    taken = [(r["start"], r["end"]) for r in rows(
-        path, 'SELECT start, "end" FROM mentions_reviewed WHERE article_id = ? UNION ALL '
-              'SELECT start, "end" FROM money WHERE article_id = ?', (article["id"], article["id"]))]
-    for match in re.finditer(r"(?<= )([A-ZÄÖÜ][a-zäöüß]{6,}) ([a-zäöüß]+)\b", article["text"]):
-        if all(match.end() <= s or e <= match.start() for s, e in taken):
-            return match.start(1), match.end(1), match.end(2)
-    raise AssertionError("no free word")
 
 
 # --- schema ----------------------------------------------------------------------------
@@ -349,8 +305,7 @@ def test_article_and_entity_text_is_html_escaped(db_path):
 
 def test_canned_queries_return_rows_and_count_right(db_path):
     db = store.open_db(db_path)
-    db["pages"].insert({"url": "https://example.org/weg", "status": 404, "error": "http 404",
-                        "fetched_at": store.utcnow(), "attempts": 1})
+    store.save_page(db, url="https://example.org/weg", source=None, status=404, body=None, error="http 404")
     art = article_with_all_labels(db_path)
     first = rows(db_path, "SELECT * FROM mentions WHERE article_id = ? ORDER BY start", (art["id"],))[0]
     corrections.add_correction(db, art["id"], first["start"], first["end"], None, reviewer="t")
@@ -688,42 +643,6 @@ def test_train_cli_rejects_bad_extra_data(tmp_path):
 
 
 # --- newsmine serve ---------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_serve(db_path: Path, *extra: str) -> tuple[subprocess.Popen, str, str | None]:
-    """Start `newsmine serve` on a free port; return the process, base URL and printed token."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != review.TOKEN_ENV}
-    log = db_path.with_name(f"serve-{port}.log")
-    with open(log, "w") as out:  # a file, not a pipe: the server never blocks on a full pipe
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--db", str(db_path),
-                                 "--port", str(port), *extra], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                printed = re.search(r"^write token: (\S+)$", log.read_text(), re.M)
-                return proc, base, printed.group(1) if printed else None
-        except httpx.TransportError:
-            assert proc.poll() is None, "newsmine serve exited: " + log.read_text()
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("newsmine serve did not start: " + log.read_text())
-
-
-def stop_serve(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_serve_binds_localhost_prints_a_token_and_accepts_it(db_path):
