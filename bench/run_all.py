@@ -278,9 +278,9 @@ def _fresh_copy(src: Path, dst: Path) -> Path:
 
 
 def _table_rows(path: Path) -> dict:
-    import test_parallel  # tests/test_parallel.py: every row of the tables a run writes
+    import stored_pages  # tests/stored_pages.py: every row of the tables a run writes
 
-    return test_parallel.content(path)
+    return stored_pages.content(path)
 
 
 def bench_e2e(args) -> dict:

@@ -77,6 +77,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up early (a run stopped by a full disk, Ctrl-C) is not an error worth a
+    traceback on stderr."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
     """Serve ``root`` over HTTP on 127.0.0.1 for the duration.
@@ -86,9 +97,9 @@ def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
     """
     handler = functools.partial(_QuietHandler, directory=str(root))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _QuietServer(("127.0.0.1", port), handler)
     except OSError:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
