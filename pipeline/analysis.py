@@ -34,10 +34,7 @@ class EntityAnalysis:
 
 def place_columns(resolved: Resolved) -> dict[str, Any] | None:
     """The store's place columns of a resolved LOC (None without coordinates)."""
-    place = resolved.place
-    if place is None:
-        return None
-    return {"latitude": place.lat, "longitude": place.lon, "state": place.state, "geonames_id": place.geonames_id}
+    return resolved.place.columns() if resolved.place is not None else None
 
 
 def _person(start: int | None, end: int | None, name: str | None,

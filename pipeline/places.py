@@ -42,6 +42,10 @@ class Place:
     population: int
     geonames_id: int | None
 
+    def columns(self) -> dict:
+        """The store's entity columns of this place."""
+        return {"latitude": self.lat, "longitude": self.lon, "state": self.state, "geonames_id": self.geonames_id}
+
 
 def _key(name: str) -> str:
     return " ".join(name.casefold().replace("-", " ").split())

@@ -272,13 +272,12 @@ def _anchor(name: str) -> Place | None:
     return None
 
 
-def _anchors(names: Iterable[str], region: Sequence[str]) -> tuple[list[Place], set[str]]:
-    """Points the article is surely about (its unambiguous towns and cities, the source's
-    ``region`` towns) and the states of its regions (``NRW``, ``Ruhrgebiet``)."""
+def _anchors(anchors: Iterable[Place | None]) -> tuple[list[Place], set[str]]:
+    """Of the places the article's names (and the source's ``region`` towns) surely mean
+    (:func:`_anchor`): the points, and the states of the regions (``NRW``, ``Ruhrgebiet``)."""
     points: list[Place] = []
     states: set[str] = set()
-    for name in [*names, *region]:
-        place = _anchor(name)
+    for place in anchors:
         if place is None:
             continue
         if place.geonames_id is None:
@@ -294,8 +293,8 @@ def near_km(place: Place) -> float:
     return NEAR_KM * max(place.population, 500) ** 0.5 / 100.0
 
 
-def _choose_place(name: str, points: list[Place], states: set[str]) -> Place | None:
-    anchor = _anchor(name)
+def _choose_place(name: str, anchor: Place | None, points: list[Place], states: set[str]) -> Place | None:
+    """The place ``name`` means in an article with these anchors (``anchor``: the one of ``name`` itself)."""
     if anchor is not None:
         return anchor
     found = places.candidates(name)
@@ -335,7 +334,8 @@ def resolve_mentions(text: str, mentions: Sequence[Any], *, region: Sequence[str
              for e in ents]
     linked = link_mentions([_Ent(e.start, e.end, e.label, b) for e, b in zip(ents, bases)], text)
     loc_names = {n for e, n in zip(ents, linked) if e.label == "LOC"}
-    points, states = _anchors(sorted(loc_names), region)
+    anchored = {name: _anchor(name) for name in [*sorted(loc_names), *region]}
+    points, states = _anchors(anchored.values())
     out: list[Resolved] = []
     chosen: dict[str, Place | None] = {}
     for e, name in zip(ents, linked):
@@ -343,7 +343,7 @@ def resolve_mentions(text: str, mentions: Sequence[Any], *, region: Sequence[str
             out.append(Resolved(name, entity_key(e.label, name)))
             continue
         if name not in chosen:
-            chosen[name] = _choose_place(name, points, states)
+            chosen[name] = _choose_place(name, anchored[name], points, states)
         place = chosen[name]
         if place is None:
             out.append(Resolved(name, entity_key("LOC", name)))

@@ -324,13 +324,12 @@ PLACE_COLUMNS = ("latitude", "longitude", "state", "geonames_id")
 
 def _place_columns(place) -> dict:
     """The entity columns of a place: a dict with :data:`PLACE_COLUMNS` (a record's ``place``), an object
-    with ``lat``, ``lon``, ``state``, ``geonames_id`` (:class:`pipeline.places.Place`), or None (all NULL)."""
+    with ``columns()`` (:class:`pipeline.places.Place`), or None (all NULL)."""
     if place is None:
         return dict.fromkeys(PLACE_COLUMNS)
     if isinstance(place, dict):
         return {c: place.get(c) for c in PLACE_COLUMNS}
-    return {"latitude": place.lat, "longitude": place.lon, "state": place.state,
-            "geonames_id": place.geonames_id}
+    return place.columns()
 
 
 def place_of(row) -> dict | None:

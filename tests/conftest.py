@@ -14,10 +14,10 @@ from another.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sites import copy_database
 
 #: Test files that take longest (seconds on the 2-core machine, `pytest --durations=0`), longest first.
 SLOW_FIRST = ["test_resume.py", "test_learn.py", "test_faults.py", "test_concurrency.py", "test_hardening_disk.py",
@@ -27,17 +27,6 @@ SLOW_FIRST = ["test_resume.py", "test_learn.py", "test_faults.py", "test_concurr
 def pytest_collection_modifyitems(config, items) -> None:
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: the rest keep their order
-
-
-def _copy_database(src: Path, dst: Path) -> Path:
-    """A consistent copy of an SQLite database (the backup API: WAL content included)."""
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return dst
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +46,7 @@ def demo_database(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def demo_db(demo_database, tmp_path_factory) -> Path:
     """This module's own copy of the demo database (its tests may write to it)."""
-    return _copy_database(demo_database, tmp_path_factory.mktemp("demo") / "newsmine.db")
+    return copy_database(demo_database, tmp_path_factory.mktemp("demo") / "newsmine.db")
 
 
 @pytest.fixture

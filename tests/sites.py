@@ -175,3 +175,14 @@ def health(path: Path) -> list[str]:
         return problems
     finally:
         con.close()
+
+
+def copy_database(src: Path, dst: Path) -> Path:
+    """A consistent copy of an SQLite database (the backup API: WAL content included)."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return dst

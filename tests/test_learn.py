@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from serving import TOKEN, datasette, rows, soup
+from sites import copy_database
 
 from pipeline import review, store
 from pipeline.cli import cli as newsmine_cli
@@ -56,16 +56,6 @@ def _page(title: str, text: str, url: str) -> bytes:
             "</article></main></body></html>").encode()
 
 
-def _copy_database(src: Path, dst: Path) -> Path:
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return dst
-
-
 def _tree_digest(path: Path) -> dict[str, str]:
     return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(path.rglob("*")) if p.is_file()}
@@ -95,7 +85,7 @@ def site_db(demo_db, nlp, tmp_path_factory) -> Path:
     from pipeline import run
     from pipeline.nlp.model import model_info
 
-    path = _copy_database(demo_db, tmp_path_factory.mktemp("learn") / "site.db")
+    path = copy_database(demo_db, tmp_path_factory.mktemp("learn") / "site.db")
     db = store.open_db(path)
     store.upsert_source(db, SOURCE, "urls", None)
     for i, text in enumerate([*REVIEWED, UNREVIEWED]):
@@ -110,7 +100,7 @@ def site_db(demo_db, nlp, tmp_path_factory) -> Path:
 
 
 def _copy(site_db: Path, tmp_path: Path) -> Path:
-    return _copy_database(site_db, tmp_path / "newsmine.db")
+    return copy_database(site_db, tmp_path / "newsmine.db")
 
 
 def _articles(db_path: Path) -> dict[str, dict]:

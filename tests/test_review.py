@@ -24,6 +24,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from serving import TOKEN, article_with_all_labels, datasette, free_words, rows, soup, start_serve, stop_serve
+from sites import copy_database
 
 from pipeline import corrections, review, store
 from pipeline.cli import cli as newsmine_cli
@@ -40,11 +41,7 @@ def newsmine(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def db_path(demo_db, tmp_path) -> Path:
     """A private copy of the demo database, schema upgraded (corrections, review views)."""
-    path = tmp_path / "newsmine.db"
-    src, dst = sqlite3.connect(demo_db), sqlite3.connect(path)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    path = copy_database(demo_db, tmp_path / "newsmine.db")
     store.open_db(path).conn.close()
     return path
 

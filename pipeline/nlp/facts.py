@@ -22,11 +22,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pipeline.resolve import _is_full_name, _strip_genitive, collect_aliases, link_mentions
+from pipeline.resolve import _Ent, _ent_one, _is_full_name, _strip_genitive, collect_aliases, link_mentions
 
 FACTS_VERSION = "facts-1.1"
 
@@ -71,20 +71,6 @@ class Quote:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class _Ent:
-    start: int
-    end: int
-    label: str
-    text: str
-
-
-def _ent_one(e: Any) -> _Ent:
-    if isinstance(e, Mapping):
-        return _Ent(int(e["start"]), int(e["end"]), str(e["label"]), str(e["text"]))
-    return _Ent(int(e.start), int(e.end), str(e.label), str(e.text))
 
 
 def _entities(entities: Iterable[Any]) -> list[_Ent]:
