@@ -79,12 +79,14 @@ def _listed_names() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _strong_names() -> frozenset[str]:
-    from pipeline.places import REGIONS, candidates
+    from pipeline.places import REGIONS, keys_of_places_over, place_key
 
     names = {normalise_name(n) for n in _territories()} | {normalise_name(n) for n, *_ in REGIONS}
     names |= _known_list()
     listed = _listed_names() - names
-    names |= {n for n in listed if any(p.population >= STRONG_POPULATION for p in candidates(n))}
+    # listed names are casefolded, so candidates() would find them by their key alone
+    big = keys_of_places_over(STRONG_POPULATION)
+    names |= {n for n in listed if place_key(n) in big}
     return frozenset(names)
 
 

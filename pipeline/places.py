@@ -47,8 +47,12 @@ class Place:
         return {"latitude": self.lat, "longitude": self.lon, "state": self.state, "geonames_id": self.geonames_id}
 
 
-def _key(name: str) -> str:
+def place_key(name: str) -> str:
+    """The gazetteer's key of a name: casefolded, hyphens as spaces (``Mülheim an der Ruhr``)."""
     return " ".join(name.casefold().replace("-", " ").split())
+
+
+_key = place_key
 
 
 def build(source: Path = SOURCE, out: Path = DATA) -> int:
@@ -71,9 +75,23 @@ def build(source: Path = SOURCE, out: Path = DATA) -> int:
 
 def records(path: Path = DATA) -> Iterator[tuple[dict[str, str], list[str]]]:
     """Rows of the bundled table, each with its names (main name first, then alternates)."""
+    rows = _rows() if path == DATA else _read_rows(path)
+    for rec in rows:
+        yield rec, [rec["name"], *filter(None, rec["alternatenames"].split("|"))]
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for rec in csv.DictReader(handle, delimiter="\t"):
-            yield rec, [rec["name"], *filter(None, rec["alternatenames"].split("|"))]
+        reader = csv.reader(handle, delimiter="\t")
+        header = next(reader)
+        return [dict(zip(header, row)) for row in reader]
+
+
+@functools.lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, str], ...]:
+    """The bundled table, read once per process (the place index, the name lists and the
+    gazetteer all start from it)."""
+    return tuple(_read_rows(DATA))
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,6 +115,8 @@ def _candidates() -> dict[str, tuple[Place, ...]]:
 def _plain(name: str) -> str:
     """``Münster`` -> ``munster``, ``Düsseldorf``/``Duesseldorf`` -> ``dusseldorf``."""
     name = _key(name).replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("ß", "ss")
+    if name.isascii():  # nothing to decompose (most names): the same result, 20 times faster
+        return name
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
@@ -105,6 +125,12 @@ def all_names() -> set[str]:
     for one-word names (casefolded; hyphens kept)."""
     return {" ".join(n.casefold().split()) for rec, names in records() for n in names} | {
         n.casefold() for n, *_ in REGIONS}
+
+
+@functools.lru_cache(maxsize=4)
+def keys_of_places_over(population: int) -> frozenset[str]:
+    """Keys (:func:`place_key`) of the names of places with at least ``population`` inhabitants."""
+    return frozenset(k for k, found in _candidates().items() if any(p.population >= population for p in found))
 
 
 _PREFIXES = ("Stadt ", "Gemeinde ")

@@ -171,7 +171,10 @@ def test_learn_refuses_an_update_that_makes_the_general_sets_worse(site_db, tmp_
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201][:3]
 
     out = tmp_path / "learned"
-    result = newsmine("learn", "--db", str(db_path), "--out", str(out), "--rehearsal", "0", "--quiet")
+    # the first 500 GermEval dev sentences: this test is about the refusal, not the figure (the full
+    # set is scored in the test above); relabelling every place costs about 27 points there either way
+    result = newsmine("learn", "--db", str(db_path), "--out", str(out), "--rehearsal", "0", "--germeval-limit", "500",
+                      "--quiet")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and result.stdout == "", result.stdout + result.stderr

@@ -43,6 +43,7 @@ what it knew:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -156,10 +157,18 @@ def split_reviewed(records: list[dict], holdout: float = 0.25) -> tuple[list[dic
 # --- training data ----------------------------------------------------------------------
 
 
-def _bio_sentences(path: Path) -> list[list[tuple[str, str]]]:
+def _bio_sentences(path: Path) -> tuple[list[tuple[str, str]], ...]:
+    """The sentences of a BIO file, read once per process while the file is unchanged (the
+    rehearsal sample and the name check both read GermEval train; about 1 s a read)."""
+    stat = path.stat()
+    return _read_bio(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_bio(path: Path, _mtime_ns: int, _size: int) -> tuple[list[tuple[str, str]], ...]:
     from pipeline.training.conll import read_bio_sentences
 
-    return list(read_bio_sentences(path))
+    return tuple(read_bio_sentences(path))
 
 
 class Rehearsal:
