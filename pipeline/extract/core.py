@@ -24,6 +24,7 @@ from .main_content import (
     article_body_paragraphs,
     collect_units,
     filter_units,
+    header_units,
     lead_elements,
     main_containers,
     pick_lead,
@@ -221,6 +222,7 @@ class _Findings:
     """Elements the page heuristics found that the main-text step needs."""
 
     lead_candidates: list[El]  # elements marked up as the lead, in document order
+    headline: El | None  # the <h1> taken as the headline
     byline_elements: list[El]  # removed before the main text is read
 
 
@@ -236,7 +238,8 @@ def _page_heuristics(body: El, meta: Metadata) -> _Findings:
     if not meta.authors:
         meta.authors = byline_names or von_names
     _page_dates(body, h1, meta)
-    return _Findings(lead_candidates=lead_elements(body), byline_elements=byline_elements + von_elements)
+    return _Findings(lead_candidates=lead_elements(body), headline=h1,
+                     byline_elements=byline_elements + von_elements)
 
 
 def _page_dates(body: El, h1: El | None, meta: Metadata) -> None:
@@ -275,12 +278,17 @@ def _main_text(body: El, meta: Metadata, found: _Findings, captions: list[str]) 
     prune_link_blocks(containers)
     units = collect_units(containers) if containers else []
     paragraphs = [u.text for u in filter_units(units, captions, meta.title)]
+    header = [u.text for u in filter_units(header_units(found.headline, containers), captions, meta.title)]
     method = "heuristic"
     if meta.article_body:
         body_paragraphs = article_body_paragraphs(meta.article_body, paragraphs, captions, meta.title)
         if body_paragraphs is not None:
             paragraphs = body_paragraphs
             method = "json-ld"
+    if header and paragraphs:
+        # the subtitle / standfirst set apart from the body, unless the text already holds it
+        joined = norm_key(" ".join(paragraphs))
+        paragraphs[:0] = [h for h in header if norm_key(h) not in joined]
     if lead_el is not None and lead and paragraphs:
         lead_key = norm_key(lead)
         if not any(norm_key(p) == lead_key for p in paragraphs) and lead_key not in norm_key(paragraphs[0]):

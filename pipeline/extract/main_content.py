@@ -288,7 +288,7 @@ def prune_link_blocks(containers: list[El]) -> None:
 
 @dataclass
 class _Unit:
-    kind: str  # "p", "h", "li"
+    kind: str  # "p", "h", "h1", "li", "row" (a table row)
     text: str
     link_ratio: float = 0.0
 
@@ -362,7 +362,7 @@ def collect_units(containers: list[El]) -> list[_Unit]:
                 cells = [norm(raw_text(c).replace(BR_MARK, " ")) for c in el if isinstance(c.tag, str)]
                 row = " | ".join(c for c in cells if c)
                 if row:
-                    units.append(_Unit("p", row, link_text_len(el) / max(1, len(row))))
+                    units.append(_Unit("row", row, link_text_len(el) / max(1, len(row))))
                 continue
             if el is not container and tag in _UNIT_TAGS and not _has_block_descendant(el):
                 flush()
@@ -371,7 +371,9 @@ def collect_units(containers: list[El]) -> list[_Unit]:
                     full = " ".join(texts)
                     ratio = link_text_len(el) / max(1, len(full))
                     kind = "h" if tag in HEADING_TAGS else ("li" if tag in ("li", "dt", "dd") else "p")
-                    if tag == "h1":
+                    if kind == "h" and _is_prose(full):
+                        kind = "p"  # a paragraph set as a heading (a bold intro, a blog's first lines)
+                    elif tag == "h1":
                         kind = "h1"
                     for t in texts:
                         units.append(_Unit(kind, t, ratio))
@@ -387,6 +389,14 @@ def collect_units(containers: list[El]) -> list[_Unit]:
                 stack.append((child, False))
         flush()
     return units
+
+
+PROSE_HEADING_CHARS = 120
+"""A heading of this many characters that ends like a sentence is a paragraph, not a heading."""
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) >= PROSE_HEADING_CHARS and text.endswith((".", "!", "?", "…", "“", '"', "»", "«", ")"))
 
 
 def filter_units(units: list[_Unit], captions: list[str], title: str | None) -> list[_Unit]:
@@ -407,7 +417,7 @@ def filter_units(units: list[_Unit], captions: list[str], title: str | None) -> 
                 (u.link_ratio >= 0.15 and (MORE_LINE_RE.match(text) or is_box_heading(text)))
                 or (len(text) <= 40 and not text.endswith((".", "!", "?", "“", '"')) and is_box_heading(text))):
             continue  # "Mehr aus dem Ressort Lokales", "Mehr zum Thema: <link>"
-        if is_boilerplate_paragraph(text, key, caption_keys):
+        if is_boilerplate_paragraph(text, key, caption_keys, figures=u.kind == "row"):
             continue
         seen.add(key)
         out.append(u)
@@ -435,11 +445,18 @@ def _find_words(text: str, part: str, start: int) -> int:
     return -1
 
 
+_MARKUP_RE = re.compile(r"</?(?:p|br|div|h[1-6]|li|ul|ol|b|i|em|strong|span|a|blockquote|figure|img|iframe)\b[^>]{0,500}>",
+                        re.I)
+
+
 def _split_body(body: str, html_paragraphs: list[str]) -> list[str]:
     """Split a JSON-LD articleBody into paragraphs, along its own line breaks and the HTML paragraphs."""
     text = body
-    if "<" in text and re.search(r"</?(p|br|div|h[1-6]|li)\b", text, re.I):
+    if "&lt;" in text:
+        text = html_lib.unescape(text)  # markup escaped twice ("&lt;p&gt;...")
+    if "<" in text and _MARKUP_RE.search(text):
         text = re.sub(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li)\s*/?>", "\n\n", text)
+        text = re.sub(r"(?i)</?(?:a|b|i|em|strong|span|u|sup|sub|small|mark)\b[^>]{0,500}>", "", text)  # inline
         text = re.sub(r"<[^>]{0,500}>", " ", text)
     if "&" in text:
         text = html_lib.unescape(text)
@@ -469,16 +486,27 @@ def _split_body(body: str, html_paragraphs: list[str]) -> list[str]:
     return out
 
 
+JSONLD_MIN_GAIN = 0.8
+"""The JSON-LD ``articleBody`` replaces the heuristic text only where that holds less than this share of
+the body's length (the heuristic missed text). Where both hold the text, the page's paragraphs are
+better: feed bodies glue headings to sentences, carry (escaped) markup, or are truncated. Real pages
+(bench/extraction/real.py): F1 0.930 -> 0.933 on the evaluation pages (0.6 and 0.8 alike, 0.95:
+0.932, 1.1: 0.931), ScrapingHub 0.969 -> 0.969."""
+
+
 def article_body_paragraphs(article_body: str, html_paragraphs: list[str], captions: list[str],
                             title: str | None) -> list[str] | None:
     """The paragraphs of a JSON-LD ``articleBody`` (split along ``html_paragraphs``, the filtered
-    heuristic text, and filtered the same way); None where it is not substantial, or is a
-    teaser-length body ("...") while the page has the full text."""
+    heuristic text, and filtered the same way); None where it is not substantial, where the heuristic
+    text holds it already (:data:`JSONLD_MIN_GAIN`), or is a teaser-length body ("...") while the page
+    has the full text."""
     heuristic_len = sum(len(p) for p in html_paragraphs)
     body_paragraphs = _split_body(article_body, html_paragraphs)
     body_units = filter_units([_Unit("p", p) for p in body_paragraphs], captions, title)
     body_len = sum(len(u.text) for u in body_units)
     substantial = body_len >= 200 or (heuristic_len == 0 and body_len >= MIN_TEXT_CHARS)
+    if substantial and heuristic_len >= JSONLD_MIN_GAIN * body_len:
+        return None  # the page's own paragraphs hold the text, structured and free of feed artefacts
     if substantial and heuristic_len > 1.3 * body_len and body_units:
         # a teaser-length articleBody ("...") while the page has the full text
         ellipsis = body_units[-1].text.endswith(("…", "...", "[…]", "[...]"))
@@ -486,3 +514,81 @@ def article_body_paragraphs(article_body: str, html_paragraphs: list[str], capti
                   and body_units[0].text[:80] in "\n\n".join(html_paragraphs))
         substantial = not (ellipsis or prefix)
     return [u.text for u in body_units] if substantial else None
+
+
+HEADER_MAX_CHARS = 1500
+"""The article header between the headline and the main container (subtitle, standfirst, intro
+paragraph) is read only when it holds at most this much text: more is a sidebar or teaser list that
+happens to stand between them."""
+HEADER_MIN_CHARS = 40
+"""A header unit shorter than this is a kicker, byline, date or label, not a subtitle or standfirst."""
+
+# Header lines that are metadata, not text: a clock time or a date ("Updated 1:39 am EST, Nov 20, 2019",
+# "Veröffentlicht am 28.10.2023 | 3 Kommentare"), a "|"/"•" separated info line, a byline, or an image
+# caption with its credit ("... Foto: dpa", "... © Stadt Essen", "... | Getty Images").
+_HEADER_META_RE = re.compile(
+    r"(?<![\d.,])\d{1,2}:[0-5]\d(?!\d)|(?<![\d.])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.])"
+    r"|\b(?:19|20)\d\d-\d\d-\d\d\b| [|•·] |^\s*[|•]"
+    r"|\b(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|march|märz|april|may|mai|june?|juni|july?|juli|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?)\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b"
+    r"|\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,10}\.?\s+(?:de\s+)?(?:19|20)\d\d\b"
+    r"|©|\((?:c|foto|photo|bild)\b|\b(?:foto|fotos|photo|bild|quelle|credit|source)\s*:|getty images|/\s*(?:dpa|afp|reuters|imago)\b",
+    re.I,
+)
+_BYLINE_START_RE = re.compile(r"^(?:by|von|por|par|di|door|av|af|posted|written|published|veröffentlicht)\s", re.I)
+
+
+def _is_header_meta(text: str) -> bool:
+    if len(text) <= 80 and _BYLINE_START_RE.match(text):
+        return True
+    return len(text) <= 200 and bool(_HEADER_META_RE.search(text))
+
+
+def _path_up_to(el: El, stop: El) -> list[El]:
+    """``el`` and its ancestors below ``stop``, from ``el`` upwards."""
+    path = [el]
+    node = el.getparent()
+    while node is not None and node is not stop:
+        path.append(node)
+        node = node.getparent()
+    return path
+
+
+def header_units(headline: El | None, containers: list[El]) -> list[_Unit]:
+    """Paragraph units of the article header: the blocks after the headline and before the first main
+    container (a subtitle, a standfirst or an intro paragraph that is marked up apart from the body,
+    often as a sibling of the headline in a ``<header>``). Only substantial, link-poor units count."""
+    if headline is None or not containers or headline.getparent() is None:
+        return []
+    first = containers[0]
+    head_ancestors = set(iter_ancestors(headline))
+    if first in head_ancestors:
+        return []  # the headline is inside the main text
+    lca = next((a for a in iter_ancestors(first) if a in head_ancestors), None)
+    if lca is None:
+        return []
+    path_h = _path_up_to(headline, lca)
+    path_f = _path_up_to(first, lca)
+    top_h, top_f = path_h[-1], path_f[-1]
+    children = list(lca)
+    try:
+        i_h, i_f = children.index(top_h), children.index(top_f)
+    except ValueError:
+        return []
+    if i_h >= i_f:
+        return []  # the container comes first: what follows the headline is elsewhere
+    region: list[El] = []
+    for node in path_h[:-1]:
+        region.extend(node.itersiblings())
+    region.extend(children[i_h + 1:i_f])
+    for node in reversed(path_f[:-1]):
+        region.extend(reversed(list(node.itersiblings(preceding=True))))
+    region = [el for el in region if is_element(el)]
+    if not region or sum(len(text_of(el)) for el in region) > HEADER_MAX_CHARS:
+        return []
+    texts = [(el, len(text_of(el))) for el in region]
+    # link lists (tags, "more from", author links) are no header text
+    region = [el for el, n in texts if n and link_text_len(el) <= 0.3 * n]
+    units = [u for u in collect_units(region) if u.kind in ("p", "h", "li")]
+    return [u for u in units if len(u.text) >= HEADER_MIN_CHARS and u.link_ratio < 0.2
+            and not u.text.endswith(":") and not _is_header_meta(u.text)]

@@ -24,6 +24,8 @@ def norm(text: str | None) -> str:
     """Collapse whitespace, drop invisible characters; German characters are untouched."""
     if not text:
         return ""
+    if _INVISIBLE_RE.search(text) is None:  # the usual case: a search is cheaper than a substitution
+        return " ".join(text.split())
     return " ".join(_INVISIBLE_RE.sub("", text).split())
 
 

@@ -1,0 +1,113 @@
+"""Classes of main text that newsmine lost on real pages (issue #20), each on a small handwritten page.
+
+Found on the first half of trafilatura's evaluation pages (bench/extraction/real.py, ../shared/data/
+extraction-real): a standfirst set apart from the body between the headline and the main block, a
+paragraph set as a long heading, table rows of figures, a consent dialog that outweighs the article,
+a JSON-LD ``articleBody`` that is worse than the page's own paragraphs (escaped markup, glued
+headings) or that only the feed holds in full.
+"""
+
+import json
+
+from pipeline.extract import extract
+
+BODY = "".join(
+    f"<p>Absatz {i}: Die Stadtwerke Bochum erneuern in diesem Jahr die Wasserleitungen in der Innenstadt "
+    f"und in Wattenscheid, sagte ein Sprecher am Dienstag im Ausschuss für Umwelt und Verkehr.</p>"
+    for i in range(1, 6)
+)
+
+
+def _page(head: str = "", header: str = "", body: str = BODY, extra: str = "") -> str:
+    return (f"<html><head><title>Wasserleitungen | Bochumer Bote</title>{head}</head><body>"
+            "<nav><a href='/'>Start</a> <a href='/bochum'>Bochum</a></nav>"
+            f"<article><header><h1>Stadtwerke erneuern Wasserleitungen</h1>{header}</header>"
+            f"<div class='article-body'>{body}</div></article>{extra}"
+            "<footer><a href='/impressum'>Impressum</a></footer></body></html>")
+
+
+STANDFIRST = ("Bis Ende des Jahres tauschen die Stadtwerke zwölf Kilometer Rohre aus. Autofahrer müssen "
+              "sich auf Sperrungen einstellen.")
+
+
+def test_standfirst_between_headline_and_body_is_kept() -> None:
+    # a subtitle / standfirst without a lead class, in the article header before the main block
+    ex = extract(_page(header=f"<p class='sub'>{STANDFIRST}</p>"))
+    paragraphs = ex.text.split("\n\n")
+    assert paragraphs[0] == STANDFIRST
+    assert paragraphs[1].startswith("Absatz 1:")
+
+
+def test_header_metadata_lines_are_not_text() -> None:
+    header = (f"<h2>{STANDFIRST}</h2>"
+              "<p>Veröffentlicht am 12.03.2026, 14:05 Uhr | Lesezeit 3 Minuten</p>"
+              "<p>By Anna Schmidt, Redakteurin für Stadtentwicklung</p>"
+              "<p>Die Baustelle an der Hauptstraße im Januar. Foto: Stadtwerke Bochum / Max Muster</p>"
+              "<p><a href='/tag/a'>Bochum</a> <a href='/tag/b'>Wasser</a> <a href='/tag/c'>Baustellen</a>"
+              " <a href='/tag/d'>Stadtwerke und Verkehr</a></p>")
+    ex = extract(_page(header=header))
+    assert ex.text.startswith(STANDFIRST)
+    for junk in ("Veröffentlicht", "Anna Schmidt", "Foto:", "Baustellen"):
+        assert junk not in ex.text, junk
+
+
+def test_no_header_text_from_a_long_region() -> None:
+    # between the headline and the body stands more than a header holds: a teaser list, left out
+    teasers = "".join(f"<p>Teaser {i:02}: Weitere Meldungen aus der Region, die mit dem Artikel nichts zu tun "
+                      f"haben und nur zufällig dazwischen stehen.</p>" for i in range(13))  # over 1,500 characters
+    ex = extract(_page(header=teasers, body=BODY * 6))
+    assert ex.text.count("Absatz 1:") == 1 and "Absatz 5:" in ex.text
+    assert "Teaser" not in ex.text
+
+
+def test_paragraph_set_as_a_long_heading_is_kept() -> None:
+    intro = ("Lange haben die Anwohner der Hauptstraße auf diese Nachricht gewartet, nun ist sie da: "
+             "Die Bauarbeiten an der Wasserleitung beginnen im April und dauern bis zum Herbst.")
+    ex = extract(_page(body=f"{BODY}<h3>{intro}</h3>"))  # last: once dropped as a heading without text
+    assert intro in ex.text.split("\n\n")
+
+
+def test_table_rows_of_figures_are_kept_but_not_calendars() -> None:
+    table = ("<table><tr><th>Abschnitt</th><th>Länge</th><th>Kosten</th></tr>"
+             "<tr><td>Hauptstraße</td><td>2,4 km</td><td>1,2 Mio. €</td></tr>"
+             "<tr><td>A1</td><td>0,8 km</td><td>0,4 Mio. €</td></tr></table>"
+             "<table><tr><td>1</td><td>2</td><td>3</td><td>4</td></tr><tr><td>5</td><td>6</td><td>7</td></tr></table>")
+    ex = extract(_page(body=BODY + table))
+    assert "A1 | 0,8 km | 0,4 Mio. €" in ex.text  # mostly figures: once dropped as garbage
+    assert "1 | 2 | 3" not in ex.text
+
+
+def test_consent_dialog_longer_than_the_article_is_removed() -> None:
+    purposes = "".join(f"<p>Zweck {i}: Dieser Dienst verarbeitet personenbezogene Daten zur Analyse des "
+                       f"Nutzerverhaltens und zur Anzeige personalisierter Inhalte auf dieser Website.</p>"
+                       for i in range(12))
+    dialog = f"<div class='sp-dsgvo-privacy-popup'><div class='sp-dsgvo-category'>{purposes}</div></div>"
+    ex = extract(_page(extra=dialog))
+    assert ex.text.count("Absatz") == 5
+    assert "Zweck" not in ex.text
+
+
+def _ld(body: str) -> str:
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Stadtwerke erneuern Wasserleitungen",
+          "articleBody": body}
+    return f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+
+
+def test_page_paragraphs_beat_a_jsonld_body_with_escaped_markup() -> None:
+    html_text = BODY.replace("<p>", "").replace("</p>", " ")
+    escaped = "&lt;p class=&quot;texto&quot;&gt;" + html_text + "&lt;/p&gt;"
+    ex = extract(_page(head=_ld(escaped)))
+    assert ex.method == "heuristic"
+    assert "<p" not in ex.text and "&lt;" not in ex.text
+    assert ex.text.count("Absatz") == 5
+
+
+def test_jsonld_body_that_the_page_lacks_is_used_without_its_markup() -> None:
+    # the page shows one paragraph (paywall), the feed body has all five, with markup in it
+    full = "".join(f"<strong>Absatz {i}:</strong> Die Stadtwerke Bochum erneuern die Leitungen.\n" for i in range(1, 6))
+    body = ("<p>Absatz 1: Die Stadtwerke Bochum erneuern die Leitungen, hier nur der Anfang des Textes für "
+            "alle Leser.</p>")
+    ex = extract(_page(head=_ld(full), body=body))
+    assert ex.method == "json-ld"
+    assert "<strong>" not in ex.text
+    assert "Absatz 5: Die Stadtwerke Bochum erneuern die Leitungen." in ex.text
