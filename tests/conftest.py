@@ -73,6 +73,17 @@ def browser():
 
 
 @pytest.fixture(scope="module")
+def zygote():
+    """`newsmine` runs as processes forked from one that has imported newsmine and loaded the model
+    (tests/zygote.py): a real process each, without 2.5 s of start-up each."""
+    from zygote import Zygote, run_env
+
+    forker = Zygote(run_env())
+    yield forker
+    forker.close()
+
+
+@pytest.fixture(scope="module")
 def nlp():
     """The shipped model as runs use it (``pipeline.nlp.model.load()``), once per module."""
     from pipeline.nlp.model import load

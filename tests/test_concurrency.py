@@ -2,8 +2,8 @@
 
 The generated site of the crash test (``sites.make_site``: articles naming people, places,
 organisations and euro amounts, a page without main text, a deleted page, a syndicated copy) is served
-from 127.0.0.1; ``newsmine run --config`` writes into a fresh database in a subprocess while this
-process reads and writes the same file:
+from 127.0.0.1; ``newsmine run --config`` writes into a fresh database in a process of its own (forked
+from the zygote of tests/zygote.py, start-up done) while this process reads and writes the same file:
 
 * readers: plain ``sqlite3`` connections, each check one read transaction, and Datasette's test
   client (``/db/articles.json`` and a SQL query that counts every article's mentions and amounts in
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import pytest
 from datasette.app import Datasette
 from loopback import LoopbackServer, Reply
 from sites import SEED, _page_route, health, make_site, rss
+from zygote import Forked, Zygote
 
 from pipeline import store
 
@@ -62,12 +62,12 @@ def site(tmp_path_factory):
         yield cfg
 
 
-def start_run(cfg: Path, db: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(cfg), "--db", str(db),
-                             "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def start_run(zygote: Zygote, cfg: Path, db: Path) -> Forked:
+    """``newsmine run --config CFG --db DB`` as a process of its own (forked from the zygote)."""
+    return zygote.start(["run", "--config", str(cfg), "--db", str(db), "--quiet"], db.with_suffix(".stderr"))
 
 
-def finish(proc: subprocess.Popen) -> tuple[int, str]:
+def finish(proc: Forked) -> tuple[int, str]:
     try:
         _, err = proc.communicate(timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -82,10 +82,10 @@ def article_counts(con: sqlite3.Connection) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def gold(site, tmp_path_factory) -> dict[str, tuple[int, int]]:
+def gold(site, zygote, tmp_path_factory) -> dict[str, tuple[int, int]]:
     """What an uninterrupted run with nobody else on the database stores."""
     db = tmp_path_factory.mktemp("concurrency-gold") / "gold.db"
-    rc, err = finish(start_run(site, db))
+    rc, err = finish(start_run(zygote, site, db))
     assert rc == 0, err
     con = sqlite3.connect(db)
     counts = article_counts(con)
@@ -108,9 +108,9 @@ def schema_ready(db: Path) -> bool:
         con.close()
 
 
-def wait_for_schema(proc: subprocess.Popen, db: Path) -> None:
+def wait_for_schema(proc: Forked, db: Path) -> None:
     while not schema_ready(db):
-        assert proc.poll() is None, f"the run ended before it started writing: {proc.stderr.read()}"
+        assert proc.poll() is None, f"the run ended before it started writing: {proc.communicate()[1]}"
         time.sleep(0.005)
 
 
@@ -126,9 +126,9 @@ def check_snapshot(rows: list[tuple], gold: dict[str, tuple[int, int]], where: s
     return problems
 
 
-def test_readers_never_see_an_error_or_half_an_article(site, gold, tmp_path):
+def test_readers_never_see_an_error_or_half_an_article(site, gold, zygote, tmp_path):
     db = tmp_path / "news.db"
-    proc = start_run(site, db)
+    proc = start_run(zygote, site, db)
     figures = {"sqlite reads": 0, "datasette requests": 0, "articles compared": 0, "partial views": 0,
                "articles seen mid-run": set()}
     problems: list[str] = []
@@ -204,14 +204,14 @@ def test_readers_never_see_an_error_or_half_an_article(site, gold, tmp_path):
     assert health(db) == []
 
 
-def test_a_second_writer_holding_the_lock_makes_the_run_wait_not_fail(site, gold, tmp_path):
+def test_a_second_writer_holding_the_lock_makes_the_run_wait_not_fail(site, gold, zygote, tmp_path):
     db = tmp_path / "news.db"
     store.open_db(db).close()  # schema first, then a table of the other writer's own
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE foreign_writes (id INTEGER PRIMARY KEY, articles_seen INTEGER, pages_seen INTEGER)")
     con.commit()
     con.close()
-    proc = start_run(site, db)
+    proc = start_run(zygote, site, db)
     writer = sqlite3.connect(db, timeout=30, isolation_level=None)
     holds: list[tuple[int, int]] = []  # (articles, pages) visible when the lock was taken
     errors: list[str] = []

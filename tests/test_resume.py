@@ -55,7 +55,7 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer, Reply
 from sites import SEED, _page_route, health, make_site, rss, syndicated_copy
-from zygote import Zygote
+from zygote import Zygote, run_env
 
 from pipeline import store
 
@@ -249,13 +249,6 @@ class Attempt:
     pid: int = 0
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    # one BLAS/OpenMP thread per run: trials run side by side and must not starve each other
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
-    return env
-
-
 def _progress(st: State) -> int:
     return sum(1 for sha, _ in st.pages.values() if sha is not None) + len(st.articles)
 
@@ -303,7 +296,7 @@ def run_newsmine(cfg: Path, db: Path, ref: State | None, plan: tuple | None, wor
         t0 = time.monotonic()
         argv = ["run", "--config", str(cfg), "--db", str(db), "--quiet"]
         proc = (zygote.start(argv, err_path) if zygote is not None else
-                subprocess.Popen([sys.executable, "-m", "pipeline.cli", *argv], cwd=ROOT, env=_env(),
+                subprocess.Popen([sys.executable, "-m", "pipeline.cli", *argv], cwd=ROOT, env=run_env(),
                                  stdout=subprocess.DEVNULL, stderr=err_file))
         con: sqlite3.Connection | None = None
         kill_at = None
@@ -378,14 +371,6 @@ def run_newsmine(cfg: Path, db: Path, ref: State | None, plan: tuple | None, wor
 
 
 # --------------------------------------------------------------------------- the tests
-
-
-@pytest.fixture(scope="module")
-def zygote():
-    """Runs forked from one process that has done the start-up (tests/zygote.py)."""
-    forker = Zygote(_env())
-    yield forker
-    forker.close()
 
 
 @pytest.fixture(scope="module")

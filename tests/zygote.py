@@ -27,6 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_env() -> dict[str, str]:
+    """The environment of runs that go side by side: one BLAS/OpenMP thread each (they must not starve
+    each other), a fixed hash seed."""
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    return env
+
+
 # --------------------------------------------------------------------------- the zygote process
 
 
@@ -101,8 +109,8 @@ def serve() -> None:
 class Forked:
     """A child of the zygote, with the parts of :class:`subprocess.Popen` the tests use."""
 
-    def __init__(self, zygote: Zygote, pid: int) -> None:
-        self.zygote, self.pid = zygote, pid
+    def __init__(self, zygote: Zygote, pid: int, stderr: Path) -> None:
+        self.zygote, self.pid, self.stderr_path = zygote, pid, stderr
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -124,6 +132,11 @@ class Forked:
             if not self.zygote.changed.wait_for(lambda: self.pid in self.zygote.returncodes, timeout):
                 raise subprocess.TimeoutExpired(f"newsmine (pid {self.pid})", timeout)
         return self.poll()
+
+    def communicate(self, timeout: float | None = None) -> tuple[None, str]:
+        """Wait for the end; (None, what it wrote to stderr)."""
+        self.wait(timeout)
+        return None, self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
 
 class Zygote:
@@ -164,7 +177,7 @@ class Zygote:
         with self.changed:
             if not self.changed.wait_for(lambda: request["id"] in self._pids, 60):
                 raise RuntimeError("the zygote did not fork")
-            return Forked(self, self._pids.pop(request["id"]))
+            return Forked(self, self._pids.pop(request["id"]), Path(stderr))
 
     def close(self) -> None:
         self.proc.stdin.close()
