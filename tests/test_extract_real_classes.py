@@ -111,3 +111,19 @@ def test_jsonld_body_that_the_page_lacks_is_used_without_its_markup() -> None:
     assert ex.method == "json-ld"
     assert "<strong>" not in ex.text
     assert "Absatz 5: Die Stadtwerke Bochum erneuern die Leitungen." in ex.text
+
+
+def test_calls_to_follow_the_site_or_get_its_app_are_removed() -> None:
+    # short calls to action in several languages close many articles; a paragraph that mentions a
+    # channel or an app as part of the story stays
+    ctas = ["Síguenos en Telegram, Instagram, Facebook y Twitter para recibir todas nuestras actualizaciones",
+            "Folgen Sie uns auf Twitter und Facebook.",
+            "Subscribe now to our e-edition for the full story.",
+            "For the latest stories download the Bochumer Bote apps for iOS and Android.",
+            "¡Mira lo que tiene nuestro canal de YouTube!"]
+    story = ("Der Verein zeigt das Spiel am Samstag live auf seinem YouTube-Kanal, sagte der Vorsitzende, "
+             "weil das Stadion wegen der Bauarbeiten an den Wasserleitungen geschlossen bleibt.")
+    ex = extract(_page(body=BODY + f"<p>{story}</p>" + "".join(f"<p>{c}</p>" for c in ctas)))
+    assert "Absatz 5:" in ex.text and story in ex.text
+    for c in ctas:
+        assert c not in ex.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import El, classid, dedupe, is_element, iter_ancestors, text_of, unescape, xp_byline
+from .text import El, class_hit, classid, dedupe, is_element, iter_ancestors, marked_records, text_of, unescape
 
 _BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
 
@@ -110,7 +110,7 @@ _COMMENT_RE = re.compile(r"comment|kommentar|repl(?:y|ies)|antwort|discussion|fo
 
 def _in_comments(el: El) -> bool:
     """Whether ``el`` sits in a reader-comment section (whose authors are not the article's)."""
-    return any(_COMMENT_RE.search(classid(a)) for a in iter_ancestors(el, 30))
+    return any(class_hit(_COMMENT_RE, classid(a)) for a in iter_ancestors(el, 30))
 
 
 def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], list[El]]:
@@ -118,13 +118,11 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
     ``skip_comments`` leaves out bylines in comment sections (for a page not yet cleaned)."""
     names: list[str] = []
     elements: list[El] = []
-    for el in xp_byline(root):
-        if el.tag in ("html", "body", "article", "main"):
+    for el, tag, cid, itemprop in marked_records(root):
+        if tag in ("html", "body", "article", "main"):
             continue
-        itemprop = (el.get("itemprop") or "").lower()
         rel = (el.get("rel") or "").lower()
-        cid = classid(el)
-        if not (itemprop == "author" or rel == "author" or (cid.strip() and _BYLINE_RE.search(cid))):
+        if not (itemprop == "author" or rel == "author" or (cid.strip() and class_hit(_BYLINE_RE, cid))):
             continue
         text = text_of(el)
         if not text or len(text) > 200 or (skip_comments and _in_comments(el)):
@@ -134,7 +132,7 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
         source = [text_of(d) for d in inner] if inner else [text]
         # markup that says "this is the author's name" (rel=author, itemprop, hCard's fn) also vouches
         # for a one-word name or nickname ("Tobi", "oradmin"); a class like "author-box" does not
-        explicit = itemprop == "author" or rel == "author" or bool(inner) or bool(_NAME_CLASS_RE.search(cid))
+        explicit = itemprop == "author" or rel == "author" or bool(inner) or class_hit(_NAME_CLASS_RE, cid)
         for s in source:
             s = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", s)[0]
             names.extend(split_names(s, strict=not (explicit and len(s) <= 40)))

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import lxml.etree
+
 from .dates import is_date_line
 from .text import (
     HEADING_TAGS,
     El,
+    class_hit,
     classid,
     dedupe,
     direct_text_len,
@@ -18,13 +21,13 @@ from .text import (
     is_element,
     iter_ancestors,
     link_text_len,
+    mark_tree_changed,
+    marked_records,
     norm,
     norm_key,
     raw_text,
     subtree_sums,
     text_of,
-    xp_attrs,
-    xp_boiler,
 )
 
 _DROP_TAGS = (
@@ -32,6 +35,7 @@ _DROP_TAGS = (
     "frameset", "button", "select", "input", "textarea", "object", "embed", "video", "audio", "canvas",
     "svg", "map", "dialog", "menu", "link", "meta", "head", "picture", "source", "img", "rt", "rp",
 )
+_STRIPPED_TAGS = tuple(t for t in _DROP_TAGS if t != "img")
 _DROP_ROLES = {"navigation", "contentinfo", "search", "complementary", "dialog", "alertdialog", "menu",
                "menubar", "toolbar"}
 # Always removed.
@@ -113,6 +117,17 @@ _TIME_LINE_RE = re.compile(
     r"|^vor\s+(?:\d+|einer|einem|wenigen)\s+(?:sekunden?|minuten?|min\.?|stunden?|std\.?|tagen?)$",
     re.I,
 )
+# Calls to follow the site elsewhere or to get its app, in several languages ("Síguenos en Telegram ...",
+# "Folgen Sie uns auf Twitter", "Subscribe now to our e-edition", "download our apps for iOS and Android"),
+# and short lines that point to the site's channel ("¡Mira lo que tiene nuestro canal de YouTube!").
+_CALL_TO_ACTION_RE = re.compile(
+    r"^[¡¿]?\s*(?:s[ií]guenos|suivez[- ]nous|folg(?:en sie|e) uns|follow us|seguici|obserwuj(?:cie)? nas"
+    r"|subscribe (?:now|to our|to the)|jetzt abonnieren|abonn(?:ieren sie|iere|ez-vous)|[úu]nete|join (?:us|our))\b"
+    r"|\bapps? (?:for|für) (?:ios|android|iphone)\b",
+    re.I,
+)
+_CHANNEL_RE = re.compile(r"\b(?:telegram|whatsapp|youtube|instagram|tiktok)[- ]?(?:kanal|channel)\b"
+                         r"|\bcanal de (?:telegram|youtube|whatsapp|instagram)\b", re.I)
 _AD_LINES = {"anzeige", "werbung", "advertisement", "sponsored", "- anzeige -", "– anzeige –"}
 # "Anzeige: Ihre Werbung im Stadtanzeiger", "Werbung – ...": a labelled ad line (not "Anzeige erstattet")
 _AD_LINE_RE = re.compile(r"^(?:anzeige|werbung|advertisement|sponsored)\s*[:|–—-]", re.I)
@@ -134,17 +149,20 @@ def collect_captions(root: El) -> list[str]:
     targets: list[El] = []
     for el in root.iter("figure", "figcaption"):
         targets.append(el)
-    for el in xp_attrs(root):
-        if el.tag in ("figure", "figcaption", "body", "html", "article", "main"):
+    caption_class: dict[str, bool] = {}  # per class/id string: pages repeat their classes
+    for el, tag, cid, itemprop in marked_records(root):
+        if tag in ("figure", "figcaption", "body", "html", "article", "main"):
             continue
-        cid = classid(el)
-        if (cid.strip() and _CAPTION_CLASS_RE.search(cid)) or (el.get("itemprop") or "").lower() == "caption":
+        hit = caption_class.get(cid)
+        if hit is None:
+            hit = caption_class[cid] = bool(cid.strip() and _CAPTION_CLASS_RE.search(cid))
+        if hit or itemprop == "caption":
             targets.append(el)
     for el in targets:
         nodes = [el] if el.tag != "figure" else []
         if el.tag == "figure":
             nodes = list(el.iter("figcaption")) or [
-                d for d in el.iter() if is_element(d) and d is not el and _CAPTION_CLASS_RE.search(classid(d))
+                d for d in el.iter() if is_element(d) and d is not el and class_hit(_CAPTION_CLASS_RE, classid(d))
             ]
         for node in nodes:
             text = _caption_text(node)
@@ -162,7 +180,7 @@ def _caption_text(node: El) -> str:
     for d in node.iter():
         if not is_element(d) or d is node:
             continue
-        if _CREDIT_CLASS_RE.search(classid(d)):
+        if class_hit(_CREDIT_CLASS_RE, classid(d)):
             skip.add(d)
     if skip:
         # text of node without the credit subtrees
@@ -213,51 +231,56 @@ def text_totals(root: El) -> dict[El, float]:
 
 def remove_boilerplate(root: El) -> None:
     """Remove navigation, site headers, forms, class-matched boxes (cookie, newsletter...)."""
-    doomed: list[El] = []
-    for el in root.iter(*_DROP_TAGS):
-        if el.tag == "script" and "ld+json" in (el.get("type") or "").lower():
-            doomed.append(el)
-            continue
-        if el.tag == "img":
-            continue  # harmless; kept for tail text
-        doomed.append(el)
-    for el in doomed:
-        drop(el)
+    # in C, each with its subtree and without its tail text (as drop() does); <img> is harmless and kept
+    if next(root.iter(*_STRIPPED_TAGS), None) is not None:
+        mark_tree_changed()
+        lxml.etree.strip_elements(root, *_STRIPPED_TAGS, with_tail=False)
 
     doc_total = 0
     weak: list[El] = []
     strong: list[El] = []
     forms: list[El] = []
     footers: list[El] = []
-    for el in xp_boiler(root):
-        if el.tag in ("html", "body", "main", "article"):
+
+    def _boiler_kind(cid: str) -> list[El] | None:
+        if _STRONG_BOILER_RE.search(cid):
+            return strong
+        if _WEAK_BOILER_RE.search(cid):
+            return weak
+        if _FOOTER_CLASS_RE.search(cid):
+            return footers
+        return None
+
+    class_kind: dict[str, list[El] | None | str] = {}  # per class/id string: pages repeat their classes
+    for el, tag, cid, itemprop in marked_records(root):
+        if tag in ("html", "body", "main", "article"):
             continue
         role = (el.get("role") or "").lower()
         if role in _DROP_ROLES:
             strong.append(el)
             continue
-        if el.tag == "form":
+        if tag == "form":
             forms.append(el)  # some CMS (ASP.NET) wrap the whole page in a <form>
             continue
-        if el.tag == "header" or role == "banner":
+        if tag == "header" or role == "banner":
             if not any(a.tag in ("article", "main") for a in iter_ancestors(el)):
                 has_h1 = next(el.iter("h1"), None) is not None
                 if not has_h1 or next(el.iter("nav"), None) is not None:
                     strong.append(el)
                     continue
-        if (el.get("itemprop") or "").lower() in ("articlebody", "text"):
+        if itemprop in ("articlebody", "text"):
             continue
-        cid = classid(el).strip()
+        cid = cid.strip()
         if not cid:
             continue
-        if el.get("hidden") is not None and el.tag not in ("div", "section"):
+        if el.get("hidden") is not None and tag not in ("div", "section"):
             strong.append(el)
-        elif _STRONG_BOILER_RE.search(cid):
-            strong.append(el)
-        elif _WEAK_BOILER_RE.search(cid):
-            weak.append(el)
-        elif _FOOTER_CLASS_RE.search(cid):
-            footers.append(el)
+            continue
+        kind = class_kind.get(cid, "")
+        if kind == "":
+            kind = class_kind[cid] = _boiler_kind(cid)
+        if kind is not None:
+            kind.append(el)
     totals = text_totals(root) if weak or strong or forms or footers else {}
     doc_total = totals.get(root, 0)
 
@@ -266,7 +289,7 @@ def remove_boilerplate(root: El) -> None:
         return bool(doc_total) and inside >= 400 and inside >= 0.5 * doc_total
 
     for el in strong:
-        if (el.getparent() is not None and not _EXEMPT_BOILER_RE.search(classid(el)) and holds_the_article(el)):
+        if (el.getparent() is not None and not class_hit(_EXEMPT_BOILER_RE, classid(el)) and holds_the_article(el)):
             # e.g. <div class="content has-social-bar"> around the article, or a share bar that an
             # unclosed tag made the parent of the text
             continue
@@ -375,6 +398,8 @@ def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figure
             return True
         low = text.casefold()
         if any(phrase in low for phrase in _TEASER_PHRASES):
+            return True
+        if n < 250 and _CALL_TO_ACTION_RE.search(text) or n < 130 and _CHANNEL_RE.search(text):
             return True
     if caption_keys and (key in caption_keys or (
             ("©" in text or ":" in text or "(c)" in key) and norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys)):

@@ -33,7 +33,7 @@ from .main_content import (
 from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
-from .text import BR_MARK, CLASSID_CACHE, El, drop, is_element, norm_key, text_of
+from .text import BR_MARK, CLASSID_CACHE, MARKED_CACHE, El, drop, is_element, norm_key, text_of
 
 
 def _empty(url: str | None, warnings: list[str]) -> Extracted:
@@ -63,6 +63,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     warnings: list[str] = []
     base_url = url if isinstance(url, str) and url.strip() else None
     token = CLASSID_CACHE.set({})
+    marked_token = MARKED_CACHE.set({})
     try:
         return _extract(html, base_url, warnings)
     except RecursionError:
@@ -72,6 +73,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     except Exception as err:  # noqa: BLE001 - the extractor promises not to raise
         warnings.append(f"extraction failed: {type(err).__name__}: {str(err)[:200]}")
     finally:
+        MARKED_CACHE.reset(marked_token)
         CLASSID_CACHE.reset(token)
     return _empty(base_url, warnings)
 
@@ -126,6 +128,22 @@ _NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters lxml refuses in a tree it edits (form feed, also refused, becomes a space)."""
 
 
+_CONTROL_BYTES = bytes((*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)))
+"""The control characters of :data:`_NOT_XML_RE` (in UTF-8 these bytes stand only for themselves)."""
+
+
+def _drop_not_xml(text: str) -> str:
+    """``text`` without the characters of :data:`_NOT_XML_RE`. Most pages have none, which a check in
+    C tells faster than a regular-expression scan of the page (surrogates make the encoding fail)."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _NOT_XML_RE.sub("", text)
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and "\ufffe" not in text and "\uffff" not in text:
+        return text
+    return _NOT_XML_RE.sub("", text)
+
+
 def _to_text(html: Any, warnings: list[str]) -> str | None:
     """Input to HTML text: decode bytes, cap the length, repair mojibake, drop control characters
     and an XML declaration; cut tags with an abnormal number of attributes and pages with an abnormal
@@ -153,7 +171,7 @@ def _to_text(html: Any, warnings: list[str]) -> str | None:
     text, repaired = repair_mojibake(text)
     if repaired:
         warnings.append(f"mojibake repaired ({repaired} sequence{'s' if repaired > 1 else ''})")
-    text = _NOT_XML_RE.sub("", text).replace("\x0c", " ")
+    text = _drop_not_xml(text).replace("\x0c", " ")
     # character references to the characters dropped above: libxml2 decodes them into text that lxml then
     # refuses to set again ("All strings must be XML compatible") when the cleaning steps edit the tree
     text = re.sub(r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
@@ -170,8 +188,9 @@ browser's, and the page is parsed again after :func:`~pipeline.extract.markup.ht
 def _parse(text: str, warnings: list[str]) -> El | None:
     """Parse the page (``lxml``, comments and processing instructions removed; again after an HTML5
     repair of the markup where libxml2 reports mismatched tags) and mark each ``<br>`` in the text
-    that follows it. None (with a warning) when nothing usable is parsed."""
-    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    that follows it. None (with a warning) when nothing usable is parsed. (``collect_ids=False``: no
+    table of id attributes, which nothing here looks up.)"""
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
     try:
         root = lxml.etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
         errors = {e.type_name for e in parser.error_log}
@@ -183,7 +202,7 @@ def _parse(text: str, warnings: list[str]) -> El | None:
                 warnings.append(f"page error: HTML5 markup repair skipped ({risk})")
             repaired = text if risk else html5_normalise(text, warnings)
             if repaired is not text:
-                parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+                parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
                 root = lxml.etree.fromstring(repaired.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.LxmlError, ValueError) as err:
         warnings.append(f"unparsable HTML: {str(err)[:120] or type(err).__name__}")

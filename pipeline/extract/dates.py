@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from .text import El, classid, is_element, iter_ancestors, norm, text_of, xp_classid
+from .text import El, class_hit, classid, is_element, iter_ancestors, marked_records, norm, text_of
 
 _MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1, "january": 1,
@@ -156,9 +156,8 @@ _DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|datelin
 
 
 def date_elements_text(root: El) -> Iterator[str]:
-    for el in xp_classid(root):  # elements only (an XPath on *)
-        cid = classid(el)
-        if cid.strip() and _DATE_CLASS_RE.search(cid):
+    for el, _tag, cid, _itemprop in marked_records(root):  # elements only (an XPath on *)
+        if cid.strip() and class_hit(_DATE_CLASS_RE, cid):
             text = text_of(el)
             if 6 <= len(text) <= 200:
                 yield text

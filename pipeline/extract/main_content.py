@@ -16,6 +16,7 @@ from .text import (
     DOUBLE_BR_RE,
     HEADING_TAGS,
     El,
+    class_hit,
     classid,
     direct_text_len,
     drop,
@@ -23,12 +24,12 @@ from .text import (
     is_element,
     iter_ancestors,
     link_text_len,
+    marked_records,
     norm,
     norm_key,
     raw_text,
     subtree_sums,
     text_of,
-    xp_attrs,
 )
 
 _NEGATIVE_RE = re.compile(
@@ -54,15 +55,13 @@ _TEASER_BOX_RE = re.compile(r"(?:^|\s)teaser(?:$|\s|--|_(?!_?text|_?lead))|tease
 def lead_elements(root: El) -> list[El]:
     """Elements marked up as lead/teaser/standfirst (class or itemprop), in document order."""
     found: list[El] = []
-    for el in xp_attrs(root):
-        if el.tag in ("html", "body", "article", "main", "meta"):
+    for el, tag, cid, itemprop in marked_records(root):
+        if tag in ("html", "body", "article", "main", "meta"):
             continue
-        cid = classid(el)
-        itemprop = (el.get("itemprop") or "").lower()
-        if (cid.strip() and _LEAD_RE.search(cid)) or itemprop in ("description", "abstract"):
+        if (cid.strip() and class_hit(_LEAD_RE, cid)) or itemprop in ("description", "abstract"):
             if any(el in set(iter_ancestors(f, 50)) or f in set(iter_ancestors(el, 50)) for f in found):
                 continue
-            if in_link(el) or any(_TEASER_BOX_RE.search(classid(a)) for a in iter_ancestors(el, 8)
+            if in_link(el) or any(class_hit(_TEASER_BOX_RE, classid(a)) for a in iter_ancestors(el, 8)
                                    if a.get("class")):
                 continue  # the text of a teaser card, not the article's lead
             text = text_of(el)
@@ -181,9 +180,9 @@ def _multiplier(el: El) -> float:
         m *= 1.6
     cid = classid(el)
     if cid.strip():
-        if POSITIVE_RE.search(cid):
+        if class_hit(POSITIVE_RE, cid):
             m *= 1.25
-        if _NEGATIVE_RE.search(cid):
+        if class_hit(_NEGATIVE_RE, cid):
             m *= 0.6
     if el.tag == "article":
         m *= 1.15

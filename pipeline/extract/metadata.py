@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .authors import split_names
 from .dates import parse_date
-from .text import El, classid, dedupe, iter_ancestors, norm, text_of, unescape, xp_classid
+from .text import El, dedupe, iter_ancestors, marked_records, norm, text_of, unescape
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -284,8 +284,8 @@ _MODIFIED_KEYS = (
 def _read_microdata(root: El) -> dict[str, str]:
     """The first ``datePublished``, ``dateModified``, ``headline`` and ``articleSection`` itemprop values."""
     microdata: dict[str, str] = {}
-    for el in root.xpath("//*[@itemprop]"):
-        prop = (el.get("itemprop") or "").strip().lower()
+    for el, _tag, _cid, itemprop in marked_records(root):
+        prop = itemprop.strip()
         if prop in ("datepublished", "datemodified", "headline", "articlesection") and prop not in microdata:
             value = el.get("content") or el.get("datetime") or text_of(el)
             if value:
@@ -340,8 +340,8 @@ def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
 
 def _html_breadcrumb(root: El, url: str | None, title: str | None) -> str | None:
     """The last item of the first breadcrumb element (home links and the article title left out)."""
-    for el in xp_classid(root):
-        if "breadcrumb" in classid(el):
+    for el, _tag, cid, _itemprop in marked_records(root):
+        if "breadcrumb" in cid:
             crumbs = [text_of(a) for a in el.iter("a") if _absolute_url(a.get("href"), url) != url]
             crumbs = crumbs or re.split(r"\s*[›>»/|]\s*", text_of(el))
             crumbs = [c for c in crumbs if c and c.casefold() not in _HOME_WORDS and len(c) < 60]

@@ -85,6 +85,21 @@ def classid(el: El) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
 
+_CLASS_HITS: dict[tuple[re.Pattern[str], str], bool] = {}
+
+
+def class_hit(pattern: re.Pattern[str], cid: str) -> bool:
+    """``pattern.search(cid)`` as a bool, remembered per class/id string (pages repeat their classes,
+    sites their class names; the memo is bounded)."""
+    key = (pattern, cid)
+    hit = _CLASS_HITS.get(key)
+    if hit is None:
+        if len(_CLASS_HITS) >= 200_000:
+            _CLASS_HITS.clear()
+        hit = _CLASS_HITS[key] = pattern.search(cid) is not None
+    return hit
+
+
 def is_element(el: Any) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
@@ -94,6 +109,64 @@ xp_classid = lxml.etree.XPath("//*[@class or @id]")
 xp_attrs = lxml.etree.XPath("//*[@class or @id or @itemprop]")
 xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
 xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
+_xp_marked = lxml.etree.XPath(
+    "//*[@class or @id or @itemprop or @rel or @role or @hidden or self::header or self::form]")
+
+MARKED_CACHE: ContextVar[dict[str, Any] | None] = ContextVar("marked_cache", default=None)
+"""Per extraction (set by :func:`pipeline.extract.core.extract`): the result of :func:`marked_records`
+until the tree loses elements (:func:`drop` marks it stale)."""
+
+
+Marked = tuple[El, str, str, str]
+"""A marked element with what the passes read from it: ``(element, tag, classid, itemprop lower-cased)``."""
+
+
+def marked_elements(root: El) -> list[El]:
+    """The elements of ``root``'s document (the whole document, as the ``xp_*`` pre-selections above)
+    that carry a class, id, itemprop, rel, role or hidden attribute, or are a ``<header>`` or
+    ``<form>``, in document order: a superset of each ``xp_*`` pre-selection, for the passes that
+    reject the elements without the attributes they look at (:func:`marked_records`)."""
+    return [record[0] for record in marked_records(root)]
+
+
+def marked_records(root: El) -> list[Marked]:
+    """:func:`marked_elements` with their tag, class/id string and itemprop (:data:`Marked`). Within an
+    extraction they are selected and read once: the tree only loses elements (:func:`drop`) and no step
+    changes an attribute, so a later call keeps those of the first selection that are still attached to
+    the document."""
+    cache = MARKED_CACHE.get()
+    if cache is None:
+        return _read_marked(root)
+    top = root.getroottree().getroot()
+    if cache.get("top") is not top:
+        cache["top"], cache["records"], cache["stale"] = top, _read_marked(root), False
+    elif cache["stale"]:
+        cache["records"], cache["stale"] = _still_attached(cache["records"], top), False
+    return cache["records"]
+
+
+def _read_marked(root: El) -> list[Marked]:
+    return [(el, el.tag, classid(el), (el.get("itemprop") or "").lower()) for el in _xp_marked(root)]
+
+
+def _still_attached(records: list[Marked], top: El) -> list[Marked]:
+    """Those of ``records`` whose element still lies under ``top`` (each ancestor looked at once)."""
+    attached: dict[El, bool] = {top: True}
+    out: list[Marked] = []
+    for record in records:
+        el = record[0]
+        chain: list[El] = []
+        node: El | None = el
+        state = attached.get(el)
+        while state is None:
+            chain.append(node)
+            node = node.getparent()
+            state = False if node is None else attached.get(node)
+        for n in chain:
+            attached[n] = state
+        if state:
+            out.append(record)
+    return out
 
 
 def subtree_sums(weights: Iterable[tuple[El, float]]) -> dict[El, float]:
@@ -125,11 +198,21 @@ def iter_ancestors(el: El, limit: int = 400) -> Iterator[El]:
         n += 1
 
 
+def mark_tree_changed() -> None:
+    """Tell :func:`marked_records` that elements were removed other than by :func:`drop`."""
+    cache = MARKED_CACHE.get()
+    if cache:
+        cache["stale"] = True
+
+
 def drop(el: El) -> None:
     """Remove an element with its subtree, keeping its tail text."""
     parent = el.getparent()
     if parent is None:
         return
+    cache = MARKED_CACHE.get()
+    if cache:
+        cache["stale"] = True
     tail = el.tail
     if tail:
         prev = el.getprevious()
