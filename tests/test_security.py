@@ -10,6 +10,8 @@
 * An article whose text holds ``<script>`` (and terminal escape sequences): the extractor drops script
   elements; ``newsmine query article`` prints the text with control characters neutralised and its JSON
   keeps the text exactly; Datasette's table and row pages show it escaped (``&lt;script&gt;``).
+* A page whose whole body is a URL makes no request: the extractor never fetches (htmldate, its date
+  fallback, downloads a string that looks like a URL).
 * No private keys or API tokens in the repository's files.
 """
 
@@ -317,3 +319,17 @@ def test_the_secret_scan_finds_planted_secrets(tmp_path):
     kinds = {f.split(": ", 1)[1] for f in found}
     assert {"password or token assignment", "AWS access key id", "GitHub token", "private key",
             "a key or credentials file"} <= kinds, found
+
+
+def test_a_page_that_is_only_a_url_is_never_fetched_by_the_extractor():
+    """The own cascade finds no date in such a page and asks htmldate, whose ``find_date`` downloads a
+    string that starts with ``http`` and holds no space: the page's URL must be read as text, not
+    fetched (here a loopback server that records every request)."""
+    with LoopbackServer() as srv:
+        srv.route("/admin", Reply(body="<html><body><p>secret</p></body></html>"))
+        records = [extract(body.encode("utf-8"), url="https://www.example.org/artikel.html")
+                   for body in (srv.url("/admin"), srv.url("/admin") + "\n")]
+        assert [r.path for r in srv.requests_to("/admin")] == []
+    for record in records:
+        assert record.text == ""
+        assert not any("fallback failed" in w for w in record.warnings), record.warnings

@@ -73,7 +73,11 @@ def htmldate_date(html: str, url: str | None, warnings: list[str]) -> str | None
         return None
     try:
         _silence_loggers()
-        return find_date(html, url=url, original_date=True, extensive_search=True) or None
+        # as bytes: htmldate downloads a *string* that looks like a URL (a page whose whole body is
+        # "http://10.0.0.1/admin" would make the extractor fetch it); UTF-8 bytes are decoded back to
+        # the same text, first thing, so the date found is the same
+        page = html.encode("utf-8", errors="replace")
+        return find_date(page, url=url, original_date=True, extensive_search=True) or None
     except Exception as err:  # noqa: BLE001
         warnings.append(f"htmldate fallback failed ({type(err).__name__})")
         return None
