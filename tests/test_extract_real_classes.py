@@ -127,3 +127,99 @@ def test_calls_to_follow_the_site_or_get_its_app_are_removed() -> None:
     assert "Absatz 5:" in ex.text and story in ex.text
     for c in ctas:
         assert c not in ex.text
+
+
+# Classes found on the dev half for extract-2.3: boxes and lines that leaked, ingredient lists that were lost.
+
+
+def test_author_box_toc_and_read_box_headings_are_removed() -> None:
+    extra_body = (BODY + "<h3>Inhaltsverzeichnis</h3><p>Wasser</p>"
+                  "<div><h3>Schon gelesen?</h3><p><a href='/x'>Neue Busse für Bochum</a></p></div>"
+                  "<div><h4>Über den Autor</h4><p>Max Muster schreibt über Wasser.</p></div>")
+    ex = extract(_page(body=extra_body))
+    assert "Absatz 5:" in ex.text
+    for junk in ("Inhaltsverzeichnis", "Schon gelesen", "Über den Autor", "Neue Busse"):
+        assert junk not in ex.text, junk
+
+
+def test_labels_of_page_controls_are_removed() -> None:
+    ex = extract(_page(body=BODY + "<p>Quellen ausblenden</p><p>Rezept drucken</p>"))
+    assert "Absatz 5:" in ex.text
+    assert "ausblenden" not in ex.text and "drucken" not in ex.text
+
+
+RECIPE_STEPS = "".join(
+    f"<p>Schritt {i}: Den Teig zehn Minuten kräftig kneten, zugedeckt an einem warmen Ort gehen lassen und "
+    f"danach auf dem Blech gleichmäßig verteilen, bevor er in den Ofen kommt.</p>" for i in range(1, 6))
+
+
+def test_ingredient_list_beside_the_instructions_is_kept() -> None:
+    page = ("<html><head><title>Butterkuchen</title></head><body><div class='recipe'>"
+            "<div class='col-left'><div class='recipe-ingredients'><h3>Zutaten</h3><table>"
+            "<tr><td>500 g</td><td>Weizenmehl</td></tr>"
+            "<tr><td>1 Pck.</td><td><a href='/produkte/hefe'>Trockenbackhefe Extra</a></td></tr>"
+            "<tr><td>200 ml</td><td>Milch</td></tr></table></div></div>"
+            f"<div class='col-right'><div class='instructions'>{RECIPE_STEPS}</div></div></div></body></html>")
+    ex = extract(page)
+    assert "Schritt 5:" in ex.text
+    assert "500 g | Weizenmehl" in ex.text
+    assert "Trockenbackhefe Extra" in ex.text  # an ingredient that links to a product
+    assert ex.text.index("Weizenmehl") < ex.text.index("Schritt 1:")
+
+
+def test_linked_ingredients_inside_the_main_block_are_kept() -> None:
+    items = "".join(f"<li><a href='/p/{i}'>{n} g Zutat Nummer {i}</a></li>" for i, n in enumerate((100, 250, 50)))
+    ex = extract(_page(body=f"<ul class='ingredients-list'>{items}</ul>" + BODY))
+    assert "250 g Zutat Nummer 1" in ex.text and "Absatz 5:" in ex.text
+
+
+def test_contact_rights_and_filing_lines_are_removed() -> None:
+    lines = ("<p>Pressekontakt: Stadtwerke Bochum, Anna Schmidt, Telefon: 0234 123456</p>"
+             "<p>Anna Schmidt E-Mail: presse@stadtwerke-bochum.de</p>"
+             "<p>Dieser Artikel ist urheberrechtlich geschützt. Alle Rechte vorbehalten.</p>"
+             "<p>Kategorie: Lokales, Bochum</p>")
+    ex = extract(_page(body=BODY + lines))
+    assert "Absatz 5:" in ex.text
+    for junk in ("Telefon", "presse@", "Rechte vorbehalten", "Kategorie"):
+        assert junk not in ex.text, junk
+
+
+def test_read_on_line_is_removed() -> None:
+    ex = extract(_page(body=BODY + "<p>Zum Weiterlesen: Handbuch der Wasserwirtschaft, Essen 2020</p>"))
+    assert "Absatz 5:" in ex.text and "Weiterlesen" not in ex.text
+
+
+def test_heading_whose_id_slug_reads_like_a_caption_class_is_kept() -> None:
+    # "grundlegende" holds "legend", a caption class; a heading is no caption
+    heading = ("Schwerpunkt Kommunikation: zwei neue Seminare über grundlegende Techniken der "
+               "Öffentlichkeitsarbeit")
+    h3 = f"<h3 id='schwerpunkt-kommunikation-zwei-neue-seminare-ueber-grundlegende-techniken'>{heading}</h3>"
+    ex = extract(_page(body=h3 + BODY))
+    assert heading in ex.text
+
+
+def test_figure_labels_and_credit_lines_are_removed() -> None:
+    lines = ("<p>Abbildung 4: Die neue Leitung unter der Hauptstraße.</p>"
+             "<p>Grafik: Verlauf der Leitungen</p><p>(Credit: Max Muster / Stadtwerke)</p>")
+    ex = extract(_page(body=BODY + lines))
+    assert "Absatz 5:" in ex.text
+    for junk in ("Abbildung", "Grafik", "Credit"):
+        assert junk not in ex.text, junk
+
+
+def test_appeals_navigation_login_domain_and_rating_lines_are_removed() -> None:
+    lines = ("<p>Unterstütze den Bochumer Boten schon mit 2,50 Euro im Monat!</p>"
+             "<p>We rely on your support to make local news available to all.</p>"
+             "<p>Vorschau auf den nächsten Artikel</p><p>Sie sind aktuell nicht eingeloggt.</p>"
+             "<p>BOCHUMER-BOTE.DE</p><p>(Noch keine Bewertungen)</p>")
+    ex = extract(_page(body=BODY + lines))
+    assert "Absatz 5:" in ex.text
+    for junk in ("Unterstütze", "rely on", "nächsten Artikel", "eingeloggt", "BOTE.DE", "Bewertungen"):
+        assert junk not in ex.text, junk
+
+
+def test_support_sentence_inside_a_paragraph_is_kept() -> None:
+    text = ("Werden Sie ein Teil der Tester-Gemeinschaft und unterstützen Sie uns dabei, unsere Produkte zu "
+            "verbessern. Wir zählen auf Ihre Meinung.")
+    ex = extract(_page(body=f"<p>Herzlich willkommen! {text}</p>" + BODY))
+    assert text in ex.text

@@ -60,6 +60,11 @@ POSITIVE_RE = re.compile(
 
 _CAPTION_CLASS_RE = re.compile(r"caption|bildunterschrift|bu-text|image-?text|img-?text|legend")
 _CREDIT_CLASS_RE = re.compile(r"credit|copyright|source|photographer|fotograf|quelle|foto|photo-?by")
+AUTHOR_BOX_HEADINGS = (
+    "über den autor", "über die autorin", "über die autoren", "zum autor", "zur autorin", "about the author",
+    "about the authors", "à propos de l'auteur", "sobre el autor", "o autorze",
+)
+"""Headings of a box on the author (a short biography), closing or opening an article."""
 _BOX_HEADINGS = (
     "meistgelesen", "meistgelesene artikel", "meistgelesene nachrichten", "meist gelesen", "neueste artikel",
     "neueste nachrichten", "zum thema", "aus dem ressort", "mehr zum thema", "auch interessant",
@@ -67,6 +72,8 @@ _BOX_HEADINGS = (
     "weitere artikel", "weitere nachrichten", "mehr aus dem ressort", "mehr nachrichten", "top-themen",
     "topthemen", "empfehlungen", "unsere empfehlungen", "beliebte artikel", "verwandte artikel",
     "ähnliche artikel", "newsletter", "kommentare", "artikel teilen", "teilen",
+    # a teaser box, a table of contents (its entries repeat the headings below), the author's box
+    "schon gelesen", "inhaltsverzeichnis", "table of contents", *AUTHOR_BOX_HEADINGS,
 )
 _BOX_HEADINGS_SET = set(_BOX_HEADINGS)
 _BOX_HEADING_PREFIX_RE = re.compile(
@@ -75,7 +82,8 @@ _BOX_HEADING_PREFIX_RE = re.compile(
 
 _CREDIT_LINE_RE = re.compile(
     r"^(?:\(?\s*(?:foto|fotos|bild|bilder|grafik|illustration|video|quelle|copyright|titelbild|titelfoto"
-    r"|symbolbild|symbolfoto|archivbild|archivfoto|fotomontage|montage|karte|bildquelle|bildrechte|photo)"
+    r"|symbolbild|symbolfoto|archivbild|archivfoto|fotomontage|montage|karte|bildquelle|bildrechte|photo"
+    r"|credit|credits|photo credit|image credit|bildnachweis|crédit photo|crédits?)"
     r"\s*(?:[:©/]|\(c\))|©|\(c\)\s|copyright\s)",
     re.I,
 )
@@ -90,7 +98,7 @@ _READ_ALSO_RE = re.compile(
     r"^(?:(?:lesen sie auch|lies auch|lesetipp|hier lesen sie|das könnte sie auch interessieren"
     r"|empfehlung der redaktion)\b"
     # phrases that can also open a real sentence ("Zum Thema Verkehr sagte ...") need a colon or dash
-    r"|(?:auch interessant|mehr zum thema|zum thema|weiterlesen|mehr dazu|mehr lesen|passend dazu|siehe auch)"
+    r"|(?:auch interessant|mehr zum thema|zum thema|weiterlesen|zum weiterlesen|mehr dazu|mehr lesen|passend dazu|siehe auch)"
     r"\s*(?:[:\-–—]|$))",
     re.I,
 )
@@ -128,6 +136,48 @@ _CALL_TO_ACTION_RE = re.compile(
 )
 _CHANNEL_RE = re.compile(r"\b(?:telegram|whatsapp|youtube|instagram|tiktok)[- ]?(?:kanal|channel)\b"
                          r"|\bcanal de (?:telegram|youtube|whatsapp|instagram)\b", re.I)
+# Labels of page controls left as text: "Rezept drucken", "Bild anzeigen", "Quellen ausblenden", "Print recipe".
+_CONTROL_LABEL_RE = re.compile(
+    r"^(?:[^\W\d_]+\s+){0,2}(?:drucken|ausdrucken|anzeigen|ausblenden|einblenden|merken|speichern|herunterladen)$"
+    r"|^(?:print|show|hide|save|jump to|skip to|download)\s+(?:[^\W\d_]+\s*){1,2}$",
+    re.I,
+)
+# A contact line: a phone or fax number with its label, or an e-mail address ("Felix Losada E-Mail:
+# f.losada@example.com Telefon: +49 40 300", "Pressekontakt: ... Tel. 0221 123").
+_PHONE_RE = re.compile(r"\b(?:tel|telefon|phone|fax|mobil)\.?\s*:?\s*\+?\(?\d", re.I)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]*[a-z]", re.I)
+# A rights notice closing an article ("This article is the copyrighted property of ...", "Alle Rechte
+# vorbehalten", "Materiał chroniony prawem autorskim").
+_RIGHTS_PHRASES = ("copyrighted", "all rights reserved", "alle rechte vorbehalten", "urheberrechtlich geschützt",
+                   "droits réservés", "derechos reservados", "prawem autorskim", "diritti riservati")
+# A label line of the article's filing: "Kategorie: News", "Category : Press Releases", "Tags: ...".
+_FILING_LINE_RE = re.compile(r"^(?:kategorie|kategorien|category|categories|tags|schlagwörter|schlagworte|stichwörter"
+                             r"|filed under|posted in|catégories?|categoría|kategoria)\s*:", re.I)
+# A figure's label left in the text: "Abbildung 4: klassische Schwachschicht.", "Fig. 2 - ...", "Grafik: ...".
+_FIGURE_LABEL_RE = re.compile(r"^\(?(?:abbildung|abb\.|figure|fig\.|grafik|grafico|gráfico|graphique|schaubild|diagramm)"
+                              r"\s*\d{0,3}[a-z]?\s*[:.–—-]\s", re.I)
+# An appeal for money or membership: "Unterstütze RosaMag bereits mit 2,50!", "Jede kleine Spende hilft",
+# "We rely on your support to ...", "Help us continue to ...", "Wesprzyj nas", "Werden Sie Mitglied".
+_APPEAL_RE = re.compile(
+    r"^(?:unterstütze[n]?\b|unterstützen sie\b|jetzt spenden|jede (?:kleine )?spende|spenden sie\b|werden sie mitglied"
+    r"|werde mitglied|support (?:us|our|independent)|we rely on your support|help us (?:continue|keep)|donate (?:now|today)"
+    r"|become a (?:member|subscriber|supporter)|wesprzyj\b|soutenez\b|faites un don|apoya(?:nos)?\b|dona ahora)",
+    re.I,
+)
+_APPEAL_PHRASES = ("wesprzyj nas", "we rely on your support")  # also inside a line
+# Links between posts and the reader's login state: "Vorschau auf den nächsten Artikel", "Next post: ...",
+# "Sie sind aktuell nicht eingeloggt.", "You must be logged in to post a comment."
+_SITE_NAV_LINE_RE = re.compile(
+    r"^(?:vorschau auf den |zum |go to )?(?:nächsten|vorherigen|nächster|vorheriger|next|previous|prev|older|newer)"
+    r"\s+(?:artikel|beitrag|post|article|story|entry|eintrag)\b"
+    r"|^(?:sie sind|du bist) (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet)|^you (?:are not|must be) logged in",
+    re.I,
+)
+# A line that is only a web address or a site's name as one ("BVINEWS.COM", "www.example.de"): a source label.
+_DOMAIN_LINE_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/?$", re.I)
+# A rating widget's text: "(Noch keine Bewertungen)", "No ratings yet", "3.65 von 1990 Bewertungen".
+_RATING_LINE_RE = re.compile(r"^\(?(?:noch keine bewertungen|no ratings yet|be the first to rate)"
+                             r"|^\d+(?:[.,]\d+)? (?:von|out of|/) \d+ (?:bewertungen|sternen|stars|ratings|votes)\b", re.I)
 _AD_LINES = {"anzeige", "werbung", "advertisement", "sponsored", "- anzeige -", "– anzeige –"}
 # "Anzeige: Ihre Werbung im Stadtanzeiger", "Werbung – ...": a labelled ad line (not "Anzeige erstattet")
 _AD_LINE_RE = re.compile(r"^(?:anzeige|werbung|advertisement|sponsored)\s*[:|–—-]", re.I)
@@ -151,8 +201,8 @@ def collect_captions(root: El) -> list[str]:
         targets.append(el)
     caption_class: dict[str, bool] = {}  # per class/id string: pages repeat their classes
     for el, tag, cid, itemprop in marked_records(root):
-        if tag in ("figure", "figcaption", "body", "html", "article", "main"):
-            continue
+        if tag in ("figure", "figcaption", "body", "html", "article", "main") or tag in HEADING_TAGS:
+            continue  # a heading is no caption (its id may be a slug of its words: "...-grundlegende-...")
         hit = caption_class.get(cid)
         if hit is None:
             hit = caption_class[cid] = bool(cid.strip() and _CAPTION_CLASS_RE.search(cid))
@@ -385,6 +435,28 @@ def _alpha_ratio(text: str) -> float:
     return (len(text) - len(_NON_LETTER_RE.findall(text))) / visible  # fewer matches than letters: faster
 
 
+def _is_page_chrome_line(text: str, low: str, n: int) -> bool:
+    """A line (under 300 characters; ``low`` casefolded) of the page around the article: a control's
+    label, a web address or rating, a link to the next post, an appeal for money, a figure's label,
+    contact data, a rights notice or a filing label."""
+    if n <= 30 and _CONTROL_LABEL_RE.match(text):
+        return True
+    if n <= 60 and (_DOMAIN_LINE_RE.match(text) or _RATING_LINE_RE.match(text)):
+        return True
+    if n <= 120 and _SITE_NAV_LINE_RE.match(text):
+        return True
+    if n <= 250 and (_APPEAL_RE.match(text) or any(p in low for p in _APPEAL_PHRASES)):
+        return True
+    if _FIGURE_LABEL_RE.match(text):
+        return True
+    if n <= 160 and (("@" in text and _EMAIL_RE.search(text)) or (
+            ("tel" in low or "fax" in low or "phone" in low or "mobil" in low) and _PHONE_RE.search(text))):
+        return True
+    if n <= 250 and any(p in low for p in _RIGHTS_PHRASES):
+        return True
+    return n <= 150 and bool(_FILING_LINE_RE.match(text))
+
+
 def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figures: bool = False) -> bool:
     """Credits, "Lesen Sie auch", newsletter/paywall teasers, repeated captions, date lines, garbage.
     ``figures``: a table row, where figures ("10.000 € | 36 Monate | 2,0 %") are content, not garbage."""
@@ -400,6 +472,8 @@ def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figure
         if any(phrase in low for phrase in _TEASER_PHRASES):
             return True
         if n < 250 and _CALL_TO_ACTION_RE.search(text) or n < 130 and _CHANNEL_RE.search(text):
+            return True
+        if _is_page_chrome_line(text, low, n):
             return True
     if caption_keys and (key in caption_keys or (
             ("©" in text or ":" in text or "(c)" in key) and norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys)):

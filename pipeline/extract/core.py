@@ -25,10 +25,12 @@ from .main_content import (
     collect_units,
     filter_units,
     header_units,
+    ingredient_blocks,
     lead_elements,
     main_containers,
     pick_lead,
     prune_link_blocks,
+    with_ingredients,
 )
 from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata
@@ -294,8 +296,9 @@ def _main_text(body: El, meta: Metadata, found: _Findings, captions: list[str]) 
     lead = text_of(lead_el) if lead_el is not None else None
     if not lead and meta.description:
         lead = meta.description
-    prune_link_blocks(containers)
-    units = collect_units(containers) if containers else []
+    ingredients = ingredient_blocks(body, containers) if containers else []
+    prune_link_blocks(containers, keep=ingredients)
+    units = collect_units(with_ingredients(body, containers, ingredients), link_tolerant=ingredients) if containers else []
     paragraphs = [u.text for u in filter_units(units, captions, meta.title)]
     header = [u.text for u in filter_units(header_units(found.headline, containers), captions, meta.title)]
     method = "heuristic"

@@ -267,16 +267,56 @@ def main_containers(body: El) -> list[El]:
     return chosen
 
 
+_INGREDIENTS_RE = re.compile(r"ingredients(?:$|[\s_-])|ingredients?-?(?:list|table|group|container)|zutaten")
+
+
+def ingredient_blocks(body: El, containers: list[El]) -> list[El]:
+    """A recipe's ingredient lists (marked up with a class such as ``recipe-ingredients`` or the
+    ``recipeIngredient`` itemprop), outermost ones, in document order: inside the main containers or
+    set apart from the instructions in a column of their own. A block names quantities (a digit)."""
+    found: list[El] = []
+    for el, tag, cid, itemprop in marked_records(body):
+        if not (("ingredient" in cid or "zutaten" in cid) and class_hit(_INGREDIENTS_RE, cid)
+                or itemprop in ("recipeingredient", "ingredients")):
+            continue
+        if tag in ("html", "body", "article", "main", "meta", "script"):
+            continue
+        if tag in ("li", "tr", "dt", "dd") and el.getparent() is not None:
+            el = el.getparent()  # one ingredient marked up: its list
+        if found and (el in found or any(a in found for a in iter_ancestors(el))):
+            continue  # inside a block already found
+        if any(el in set(iter_ancestors(c)) for c in containers):
+            continue  # holds the main text itself
+        text = text_of(el)
+        if 10 <= len(text) <= 5000 and any(ch.isdigit() for ch in text):
+            found.append(el)
+    return found
+
+
+def with_ingredients(body: El, containers: list[El], blocks: list[El]) -> list[El]:
+    """``containers`` and those ingredient ``blocks`` that lie outside them, in document order."""
+    outside = [b for b in blocks if not any(c in containers for c in iter_ancestors(b))]
+    if not outside:
+        return containers
+    wanted = set(containers) | set(outside)
+    return [el for el in body.iter() if el in wanted]
+
+
 LINK_BLOCK_RATIO = 0.5
 """Inside the main container, a list, table or block under 2,000 characters whose text is more
 than this share link text is navigation (menus, tag clouds, "more articles" lists)."""
 
 
-def prune_link_blocks(containers: list[El]) -> None:
-    """Remove link-dense blocks from the main containers (in place)."""
+def prune_link_blocks(containers: list[El], keep: list[El] | None = None) -> None:
+    """Remove link-dense blocks from the main containers (in place), except those in or around ``keep``
+    (ingredient lists, whose entries link to products)."""
+    kept = set(keep or ())
+    wrappers = {a for el in kept for a in iter_ancestors(el, 2)}
     for container in containers:
         doomed = []
         for el in container.iterdescendants("div", "ul", "ol", "section", "table", "dl", "header"):
+            if kept and (el in kept or el in wrappers or any(a in kept for a in iter_ancestors(el))):
+                continue
             text = text_of(el)
             if text and len(text) < 2000 and link_text_len(el) > LINK_BLOCK_RATIO * len(text):
                 doomed.append(el)
@@ -315,9 +355,17 @@ def _unit_texts(el: El) -> list[str]:
 _FlushMarker = object()  # pushed on the walk stack: end of a block element
 
 
-def collect_units(containers: list[El]) -> list[_Unit]:
-    """Paragraph-level text units of the containers, in document order (iterative walk)."""
+def collect_units(containers: list[El], link_tolerant: list[El] | None = None) -> list[_Unit]:
+    """Paragraph-level text units of the containers, in document order (iterative walk). Units in
+    ``link_tolerant`` elements (ingredient lists) get no link ratio."""
     units: list[_Unit] = []
+    tolerant = set(link_tolerant or ())
+
+    def ratio_of(el: El, chars: int) -> float:
+        if tolerant and (el in tolerant or any(a in tolerant for a in iter_ancestors(el))):
+            return 0.0
+        return link_text_len(el) / max(1, chars)
+
     buf: list[str] = []
 
     def flush() -> None:
@@ -361,14 +409,14 @@ def collect_units(containers: list[El]) -> list[_Unit]:
                 cells = [norm(raw_text(c).replace(BR_MARK, " ")) for c in el if isinstance(c.tag, str)]
                 row = " | ".join(c for c in cells if c)
                 if row:
-                    units.append(_Unit("row", row, link_text_len(el) / max(1, len(row))))
+                    units.append(_Unit("row", row, ratio_of(el, len(row))))
                 continue
             if el is not container and tag in _UNIT_TAGS and not _has_block_descendant(el):
                 flush()
                 texts = _unit_texts(el)
                 if texts:
                     full = " ".join(texts)
-                    ratio = link_text_len(el) / max(1, len(full))
+                    ratio = ratio_of(el, len(full))
                     kind = "h" if tag in HEADING_TAGS else ("li" if tag in ("li", "dt", "dd") else "p")
                     if kind == "h" and _is_prose(full):
                         kind = "p"  # a paragraph set as a heading (a bold intro, a blog's first lines)
