@@ -52,9 +52,6 @@ def place_key(name: str) -> str:
     return " ".join(name.casefold().replace("-", " ").split())
 
 
-_key = place_key
-
-
 def build(source: Path = SOURCE, out: Path = DATA) -> int:
     """Write the compact bundled gazetteer (name and Latin-script alternate names)."""
     rows = []
@@ -105,16 +102,16 @@ def _candidates() -> dict[str, tuple[Place, ...]]:
         for name in names:
             if name != rec["name"] and _plain(name) == main:
                 continue  # ``Munster`` for Münster: German text writes the umlaut; Munster is another place
-            found.setdefault(_key(name), {})[place.geonames_id] = place
+            found.setdefault(place_key(name), {})[place.geonames_id] = place
     index = {k: tuple(sorted(v.values(), key=lambda p: (-p.population, p.geonames_id))) for k, v in found.items()}
     for name, lat, lon, state in REGIONS:  # ``NRW`` is the state written short: one entity
-        index[_key(name)] = (Place(state if name.isupper() else name, lat, lon, state, 0, None),)
+        index[place_key(name)] = (Place(state if name.isupper() else name, lat, lon, state, 0, None),)
     return index
 
 
 def _plain(name: str) -> str:
     """``Münster`` -> ``munster``, ``Düsseldorf``/``Duesseldorf`` -> ``dusseldorf``."""
-    name = _key(name).replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("ß", "ss")
+    name = place_key(name).replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("ß", "ss")
     if name.isascii():  # nothing to decompose (most names): the same result, 20 times faster
         return name
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
@@ -140,12 +137,12 @@ def candidates(name: str) -> tuple[Place, ...]:
     """Every place called ``name`` (``Stadt Essen`` -> Essen), most populous first; districts
     (``Kreis Wesel``) are not their towns."""
     index = _candidates()
-    found = index.get(_key(name))
+    found = index.get(place_key(name))
     if found:
         return found
     for prefix in _PREFIXES:
         if name.startswith(prefix):
-            return index.get(_key(name[len(prefix):]), ())
+            return index.get(place_key(name[len(prefix):]), ())
     return ()
 
 

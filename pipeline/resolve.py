@@ -253,7 +253,7 @@ def collect_aliases(entities: Sequence[Any], text: str | None = None) -> dict[st
 
 def _by_main_name(name: str, place: Place) -> bool:
     """``name`` is the place's GeoNames main name (not one of its alternate or historical names)."""
-    return places._key(place.name) == places._key(name) or places._key(place.name) == places._key("Stadt " + name)
+    return places.place_key(place.name) == places.place_key(name) or places.place_key(place.name) == places.place_key("Stadt " + name)
 
 
 def _anchor(name: str) -> Place | None:
@@ -300,7 +300,7 @@ def _choose_place(name: str, anchor: Place | None, points: list[Place], states: 
     found = places.candidates(name)
     if states:
         found = tuple(c for c in found if c.state in states)
-    others = [p for p in points if places._key(p.name) != places._key(name)]
+    others = [p for p in points if places.place_key(p.name) != places.place_key(name)]
     near = [(min(places.distance_km(c, p) for p in others), c) for c in found] if others else []
     near = [(d, c) for d, c in near if d <= near_km(c)]
     if near:

@@ -5,12 +5,12 @@ euro amounts; JSON-LD on some; ETags on some; one deleted page; one page without
 syndicated copy of an article under a second URL) is served with an RSS feed from a real HTTP
 server on 127.0.0.1, every answer a little delayed (20-40 ms).
 
-* Reference: ``newsmine run`` once, uninterrupted, into a fresh database; a second uninterrupted run
-  into another fresh database must give the same logical content (so the pipeline is deterministic
-  and any difference below is the crash's doing).
+* Reference: ``newsmine run`` uninterrupted into fresh databases, three times: once started from
+  scratch (``python -m pipeline.cli run``), then twice side by side forked from the zygote below; all
+  three must give the same logical content (so the pipeline is deterministic and any difference below
+  is the crash's doing).
 * Runs are real processes forked from a zygote (tests/zygote.py) that has imported newsmine and
-  loaded the model once: start-up writes nothing a kill could break, and is 2.5 s of CPU a run. The
-  second reference run is started from scratch (``python -m pipeline.cli run``) and must agree.
+  loaded the model once: start-up writes nothing a kill could break, and is 2.5 s of CPU a run.
 * Trials (fixed seed): a fresh database, ``newsmine run`` as a process, SIGKILL after a random
   delay -- a random moment of the reference run once the database file exists (startup before that,
   imports and loading the model, writes nothing a kill could break); or once the run's progress

@@ -199,14 +199,10 @@ def collect_captions(root: El) -> list[str]:
     targets: list[El] = []
     for el in root.iter("figure", "figcaption"):
         targets.append(el)
-    caption_class: dict[str, bool] = {}  # per class/id string: pages repeat their classes
     for el, tag, cid, itemprop in marked_records(root):
         if tag in ("figure", "figcaption", "body", "html", "article", "main") or tag in HEADING_TAGS:
             continue  # a heading is no caption (its id may be a slug of its words: "...-grundlegende-...")
-        hit = caption_class.get(cid)
-        if hit is None:
-            hit = caption_class[cid] = bool(cid.strip() and _CAPTION_CLASS_RE.search(cid))
-        if hit or itemprop == "caption":
+        if (cid.strip() and class_hit(_CAPTION_CLASS_RE, cid)) or itemprop == "caption":
             targets.append(el)
     for el in targets:
         nodes = [el] if el.tag != "figure" else []
@@ -291,17 +287,6 @@ def remove_boilerplate(root: El) -> None:
     strong: list[El] = []
     forms: list[El] = []
     footers: list[El] = []
-
-    def _boiler_kind(cid: str) -> list[El] | None:
-        if _STRONG_BOILER_RE.search(cid):
-            return strong
-        if _WEAK_BOILER_RE.search(cid):
-            return weak
-        if _FOOTER_CLASS_RE.search(cid):
-            return footers
-        return None
-
-    class_kind: dict[str, list[El] | None | str] = {}  # per class/id string: pages repeat their classes
     for el, tag, cid, itemprop in marked_records(root):
         if tag in ("html", "body", "main", "article"):
             continue
@@ -325,12 +310,12 @@ def remove_boilerplate(root: El) -> None:
             continue
         if el.get("hidden") is not None and tag not in ("div", "section"):
             strong.append(el)
-            continue
-        kind = class_kind.get(cid, "")
-        if kind == "":
-            kind = class_kind[cid] = _boiler_kind(cid)
-        if kind is not None:
-            kind.append(el)
+        elif class_hit(_STRONG_BOILER_RE, cid):
+            strong.append(el)
+        elif class_hit(_WEAK_BOILER_RE, cid):
+            weak.append(el)
+        elif class_hit(_FOOTER_CLASS_RE, cid):
+            footers.append(el)
     totals = text_totals(root) if weak or strong or forms or footers else {}
     doc_total = totals.get(root, 0)
 

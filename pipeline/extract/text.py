@@ -104,11 +104,7 @@ def is_element(el: Any) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
 
-# Pre-selections in C: only elements that carry the attributes a pass looks at.
-xp_classid = lxml.etree.XPath("//*[@class or @id]")
-xp_attrs = lxml.etree.XPath("//*[@class or @id or @itemprop]")
-xp_byline = lxml.etree.XPath("//*[@class or @id or @itemprop or @rel]")
-xp_boiler = lxml.etree.XPath("//*[@class or @id or @role or @hidden or self::header or self::form]")
+# One pre-selection in C for every pass: the elements that carry an attribute some pass looks at.
 _xp_marked = lxml.etree.XPath(
     "//*[@class or @id or @itemprop or @rel or @role or @hidden or self::header or self::form]")
 
@@ -121,17 +117,11 @@ Marked = tuple[El, str, str, str]
 """A marked element with what the passes read from it: ``(element, tag, classid, itemprop lower-cased)``."""
 
 
-def marked_elements(root: El) -> list[El]:
-    """The elements of ``root``'s document (the whole document, as the ``xp_*`` pre-selections above)
-    that carry a class, id, itemprop, rel, role or hidden attribute, or are a ``<header>`` or
-    ``<form>``, in document order: a superset of each ``xp_*`` pre-selection, for the passes that
-    reject the elements without the attributes they look at (:func:`marked_records`)."""
-    return [record[0] for record in marked_records(root)]
-
-
 def marked_records(root: El) -> list[Marked]:
-    """:func:`marked_elements` with their tag, class/id string and itemprop (:data:`Marked`). Within an
-    extraction they are selected and read once: the tree only loses elements (:func:`drop`) and no step
+    """The elements of ``root``'s document (the whole document) that carry a class, id, itemprop, rel,
+    role or hidden attribute, or are a ``<header>`` or ``<form>``, in document order, with their tag,
+    class/id string and itemprop (:data:`Marked`); each pass skips those without the attributes it
+    looks at. Within an extraction they are selected and read once: the tree only loses elements (:func:`drop`) and no step
     changes an attribute, so a later call keeps those of the first selection that are still attached to
     the document."""
     cache = MARKED_CACHE.get()
