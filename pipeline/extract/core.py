@@ -35,7 +35,7 @@ from .main_content import (
 from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
-from .text import BR_MARK, CLASSID_CACHE, MARKED_CACHE, El, drop, is_element, norm_key, text_of
+from .text import BR_MARK, CLASSID_CACHE, MARKED_CACHE, El, drop, is_element, norm_key, release_elements, text_of
 
 
 def _empty(url: str | None, warnings: list[str]) -> Extracted:
@@ -75,6 +75,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     except Exception as err:  # noqa: BLE001 - the extractor promises not to raise
         warnings.append(f"extraction failed: {type(err).__name__}: {str(err)[:200]}")
     finally:
+        release_elements(MARKED_CACHE.get(), CLASSID_CACHE.get())
         MARKED_CACHE.reset(marked_token)
         CLASSID_CACHE.reset(token)
     return _empty(base_url, warnings)
@@ -82,10 +83,11 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
 
 def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     """The cascade behind :func:`extract` (which catches what this raises)."""
-    text = _to_text(html, warnings)
-    if text is None:
+    page = _to_text(html, warnings)
+    if page is None:
         return _empty(url, warnings)
-    root = _parse(text, warnings)
+    text, raw = page
+    root = _parse(text, raw, warnings)
     if root is None:
         return _empty(url, warnings)
     meta = read_metadata(root, url, warnings)  # tiers 1 and 2, before the page is cleaned
@@ -104,7 +106,7 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
             if len(other) >= max(FALLBACK_BELOW_CHARS, 2 * len(main_text)):
                 main_text, method = other, "trafilatura"
         if wants_date:
-            meta.published = htmldate_date(text, url, warnings)
+            meta.published = htmldate_date(raw, url, warnings)
     if not meta.authors:
         meta.authors = uncleaned_bylines
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
@@ -134,23 +136,25 @@ _CONTROL_BYTES = bytes((*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)))
 """The control characters of :data:`_NOT_XML_RE` (in UTF-8 these bytes stand only for themselves)."""
 
 
-def _drop_not_xml(text: str) -> str:
-    """``text`` without the characters of :data:`_NOT_XML_RE`. Most pages have none, which a check in
-    C tells faster than a regular-expression scan of the page (surrogates make the encoding fail)."""
+def _drop_not_xml(text: str) -> tuple[str, bytes | None]:
+    """``text`` without the characters of :data:`_NOT_XML_RE`, with its UTF-8 encoding where that was
+    made on the way (None if not). Most pages have none, which a check in C on the encoding tells faster
+    than a regular-expression scan of the page (surrogates make the encoding fail)."""
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:
-        return _NOT_XML_RE.sub("", text)
+        return _NOT_XML_RE.sub("", text), None
     if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and "\ufffe" not in text and "\uffff" not in text:
-        return text
-    return _NOT_XML_RE.sub("", text)
+        return text, raw
+    return _NOT_XML_RE.sub("", text), None
 
 
-def _to_text(html: Any, warnings: list[str]) -> str | None:
+def _to_text(html: Any, warnings: list[str]) -> tuple[str, bytes] | None:
     """Input to HTML text: decode bytes, cap the length, repair mojibake, drop control characters
     and an XML declaration; cut tags with an abnormal number of attributes and pages with an abnormal
-    number of elements (``page error`` warnings, :func:`~pipeline.extract.limits.guard_page`). None
-    (with a warning) for unsupported, empty or binary input."""
+    number of elements (``page error`` warnings, :func:`~pipeline.extract.limits.guard_page`). Returns
+    the text and its UTF-8 encoding (what the parsers read; encoded once), or None (with a warning)
+    for unsupported, empty or binary input."""
     if isinstance(html, bytearray | memoryview):
         html = bytes(html)
     if isinstance(html, bytes):
@@ -173,13 +177,17 @@ def _to_text(html: Any, warnings: list[str]) -> str | None:
     text, repaired = repair_mojibake(text)
     if repaired:
         warnings.append(f"mojibake repaired ({repaired} sequence{'s' if repaired > 1 else ''})")
-    text = _drop_not_xml(text).replace("\x0c", " ")
+    checked, raw = _drop_not_xml(text)
+    text = checked.replace("\x0c", " ")
     # character references to the characters dropped above: libxml2 decodes them into text that lxml then
     # refuses to set again ("All strings must be XML compatible") when the cleaning steps edit the tree
     text = re.sub(r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
                   r"|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?", "", text)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    return guard_page(text, warnings)  # before any parser sees the page
+    text = guard_page(text, warnings)  # before any parser sees the page
+    if raw is None or text is not checked:  # each step returns its input itself when it changes nothing
+        raw = text.encode("utf-8", errors="replace")
+    return text, raw
 
 
 _MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
@@ -187,14 +195,14 @@ _MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
 browser's, and the page is parsed again after :func:`~pipeline.extract.markup.html5_normalise`."""
 
 
-def _parse(text: str, warnings: list[str]) -> El | None:
-    """Parse the page (``lxml``, comments and processing instructions removed; again after an HTML5
-    repair of the markup where libxml2 reports mismatched tags) and mark each ``<br>`` in the text
-    that follows it. None (with a warning) when nothing usable is parsed. (``collect_ids=False``: no
+def _parse(text: str, raw: bytes, warnings: list[str]) -> El | None:
+    """Parse the page (``text``, read from its UTF-8 encoding ``raw``; ``lxml``, comments and processing
+    instructions removed; again after an HTML5 repair of the markup where libxml2 reports mismatched
+    tags) and mark each ``<br>`` in the text that follows it. None (with a warning) when nothing usable is parsed. (``collect_ids=False``: no
     table of id attributes, which nothing here looks up.)"""
     parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        root = lxml.etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+        root = lxml.etree.fromstring(raw, parser=parser)
         errors = {e.type_name for e in parser.error_log}
         # the repair is skipped where libxml2 stopped at its depth limit (lexbor's tree is as deep, its
         # scans of a deep stack are quadratic, and libxml2 stops again on the repaired page)
