@@ -223,3 +223,44 @@ def test_support_sentence_inside_a_paragraph_is_kept() -> None:
             "verbessern. Wir zählen auf Ihre Meinung.")
     ex = extract(_page(body=f"<p>Herzlich willkommen! {text}</p>" + BODY))
     assert text in ex.text
+
+
+# extract-2.4: classes seen on both halves of the evaluation pages and on ScrapingHub's pages: a label left
+# at the end, captions that end in a photo credit, embedded posts (kept) in wrappers called "social".
+
+
+def test_label_left_at_the_end_of_the_text_is_dropped() -> None:
+    # "Kontakt:" introduced contact lines that cleaning removed; a lead-in sentence with a colon stays
+    tail = ("<p>Kontakt:</p><p>Tel. 0234 960-0</p><p>E-Mail: presse@stadtwerke-bochum.de</p>")
+    ex = extract(_page(body=BODY + tail))
+    assert ex.text.endswith("Ausschuss für Umwelt und Verkehr.")
+    lead_in = "<p>Der Sprecher der Stadtwerke fasste die Pläne am Ende so zusammen:</p>"
+    ex = extract(_page(body=BODY + lead_in))
+    assert ex.text.endswith("so zusammen:")
+
+
+def test_caption_ending_in_a_photo_credit_is_not_text() -> None:
+    captions = ("<p>Bauarbeiter verlegen neue Rohre an der Hauptstraße. | © Stadtwerke Bochum/Max Muster</p>"
+                "<p>Der Sprecher der Stadtwerke im Ausschuss. Foto: Lutz Leitmann/dpa</p>")
+    ex = extract(_page(body=BODY[:400] + captions + BODY[400:]))
+    assert "Hauptstraße. |" not in ex.text and "Foto:" not in ex.text
+    assert "Absatz 5:" in ex.text
+    # a credit in the middle of a paragraph of text is no caption tail
+    text = ("<p>Das Archiv (Foto: Stadtarchiv) zeigt die Leitungen von 1910, die nun nach mehr als hundert Jahren "
+            "ersetzt werden müssen, weil sie an vielen Stellen undicht geworden sind und Wasser verlieren.</p>")
+    ex = extract(_page(body=BODY + text))
+    assert "nach mehr als hundert Jahren" in ex.text
+
+
+def test_embedded_post_is_kept_but_not_a_share_bar_or_consent_notice() -> None:
+    tweet = ("<div class='social-media-embed'><blockquote class='twitter-tweet'><p>Ab Montag ist die "
+             "Hauptstraße zwischen Rathaus und Bahnhof gesperrt, die Busse fahren eine Umleitung.</p>"
+             "&mdash; Stadtwerke Bochum (@stadtwerke) <a href='https://twitter.com/x/status/1'>March 12, 2026</a>"
+             "</blockquote></div>")
+    share = ("<div class='social-share'><a href='https://facebook.com/share'>Facebook</a> "
+             "<a href='https://twitter.com/share'>Twitter</a> Teilen Sie diesen Artikel mit Ihren Freunden</div>")
+    consent = ("<div class='social-embed'><p>Empfohlener redaktioneller Inhalt: An dieser Stelle finden Sie einen "
+               "externen Inhalt von Twitter, der den Artikel ergänzt. Mit einem Klick zeigen Sie ihn an.</p></div>")
+    ex = extract(_page(body=BODY[:400] + tweet + BODY[400:] + share + consent))
+    assert "die Busse fahren eine Umleitung" in ex.text
+    assert "Teilen Sie" not in ex.text and "Empfohlener" not in ex.text

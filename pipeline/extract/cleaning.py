@@ -275,6 +275,13 @@ def text_totals(root: El) -> dict[El, float]:
     return subtree_sums(running_text())
 
 
+def _embeds_a_post(el: El, cid: str) -> bool:
+    """A wrapper of a post embedded in the article (``<div class="social-media-embed"><blockquote
+    class="twitter-tweet">``): a quote the article shows, which the "social" in its class does not make
+    a share bar. A wrapper that holds only a consent notice in place of the post has no ``<blockquote>``."""
+    return "embed" in cid and next(el.iter("blockquote"), None) is not None
+
+
 def remove_boilerplate(root: El) -> None:
     """Remove navigation, site headers, forms, class-matched boxes (cookie, newsletter...)."""
     # in C, each with its subtree and without its tail text (as drop() does); <img> is harmless and kept
@@ -310,7 +317,7 @@ def remove_boilerplate(root: El) -> None:
             continue
         if el.get("hidden") is not None and tag not in ("div", "section"):
             strong.append(el)
-        elif class_hit(_STRONG_BOILER_RE, cid):
+        elif class_hit(_STRONG_BOILER_RE, cid) and not _embeds_a_post(el, cid):
             strong.append(el)
         elif class_hit(_WEAK_BOILER_RE, cid):
             weak.append(el)
@@ -442,6 +449,14 @@ def _is_page_chrome_line(text: str, low: str, n: int) -> bool:
     return n <= 150 and bool(_FILING_LINE_RE.match(text))
 
 
+def _is_credited_caption(text: str) -> bool:
+    """An image caption that no markup names: a short line that ends in a photo credit ("Lee Elder und
+    Gary Player. | © Augusta National/Getty Images", "Love thine enemy. Photo: Olivier Douliery/AFP").
+    Article text does not end a paragraph in a credit; the credit tail is short and follows some text."""
+    m = _CREDIT_TAIL_RE.search(text)
+    return m is not None and m.start() >= 10 and len(text) - m.start() <= 60
+
+
 def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figures: bool = False) -> bool:
     """Credits, "Lesen Sie auch", newsletter/paywall teasers, repeated captions, date lines, garbage.
     ``figures``: a table row, where figures ("10.000 € | 36 Monate | 2,0 %") are content, not garbage."""
@@ -460,6 +475,8 @@ def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figure
             return True
         if _is_page_chrome_line(text, low, n):
             return True
+    if n <= 300 and _is_credited_caption(text):
+        return True
     if caption_keys and (key in caption_keys or (
             ("©" in text or ":" in text or "(c)" in key) and norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys)):
         return True  # a caption repeated in the text (a credit tail needs a "©", "(c)" or a colon)
