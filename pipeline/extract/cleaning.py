@@ -453,6 +453,8 @@ def _is_credited_caption(text: str) -> bool:
     """An image caption that no markup names: a short line that ends in a photo credit ("Lee Elder und
     Gary Player. | © Augusta National/Getty Images", "Love thine enemy. Photo: Olivier Douliery/AFP").
     Article text does not end a paragraph in a credit; the credit tail is short and follows some text."""
+    if "©" not in text and ":" not in text and "(c" not in text and "(C" not in text:
+        return False  # what every credit tail holds; the search itself is slow (it may start anywhere)
     m = _CREDIT_TAIL_RE.search(text)
     return m is not None and m.start() >= 10 and len(text) - m.start() <= 60
 
@@ -471,7 +473,10 @@ def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figure
         low = text.casefold()
         if any(phrase in low for phrase in _TEASER_PHRASES):
             return True
-        if n < 250 and _CALL_TO_ACTION_RE.search(text) or n < 130 and _CHANNEL_RE.search(text):
+        # each search only where the words it needs are there (a search tries every position)
+        if n < 250 and (_CALL_TO_ACTION_RE.match(text) or ("app" in low and _CALL_TO_ACTION_RE.search(text))):
+            return True
+        if n < 130 and ("kanal" in low or "channel" in low or "canal" in low) and _CHANNEL_RE.search(text):
             return True
         if _is_page_chrome_line(text, low, n):
             return True
