@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, failure_reason, parse_date
 from pipeline.extract import charset as extract_charset
+from pipeline.extract import dates as extract_dates
 
 # --------------------------------------------------------------------------- pages
 
@@ -451,6 +452,41 @@ def test_mixed_utf8_with_stray_windows_1252_bytes() -> None:
 ])
 def test_parse_date(raw: str | None, iso: str | None) -> None:
     assert parse_date(raw) == iso
+
+
+@pytest.mark.parametrize(("iso", "local"), [
+    ("2022-11-06T23:00:00+00:00", "2022-11-07T00:00:00+01:00"),  # winter: CET
+    ("2022-07-14T22:30:00Z", "2022-07-15T00:30:00+02:00"),  # summer: CEST
+    ("2022-03-27T00:59:00+00:00", "2022-03-27T01:59:00+01:00"),  # the last minute of CET in March
+    ("2022-03-27T01:00:00+00:00", "2022-03-27T03:00:00+02:00"),  # clocks go forward
+    ("2022-10-30T00:59:00+00:00", "2022-10-30T02:59:00+02:00"),  # the last minute of CEST
+    ("2022-10-30T01:00:00+00:00", "2022-10-30T02:00:00+01:00"),  # clocks go back
+    ("2022-05-04T03:37:37-03:00", "2022-05-04T08:37:37+02:00"),
+    ("2022-11-07T10:00:00+01:00", "2022-11-07T10:00:00+01:00"),
+    ("2022-11-06T23:00:00", "2022-11-06T23:00:00"),  # no offset: left as it is
+    ("2022-11-06", "2022-11-06"),
+    (None, None),
+])
+def test_timestamps_in_central_european_time(iso: str | None, local: str | None) -> None:
+    assert extract_dates.central_european(iso) == local
+
+
+def _dated_page(lang: str, stamp: str) -> str:
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Ratssitzung", "datePublished": stamp})
+    body = "".join(f"<p>Absatz {i}: Der Rat der Stadt Essen hat am Abend lange über den Haushalt beraten "
+                   f"und die Entscheidung vertagt.</p>" for i in range(4))
+    return (f"<html lang='{lang}'><head><title>Ratssitzung</title><script type='application/ld+json'>{ld}"
+            f"</script></head><body><article><h1>Ratssitzung</h1>{body}</article></body></html>")
+
+
+def test_a_german_page_gets_its_date_in_central_european_time() -> None:
+    # a UTC stamp late in the evening: the article appeared on the next day in Essen
+    de = extract(_dated_page("de", "2022-11-06T23:30:00Z"), "https://www.essen-bote.example/rat.html")
+    assert de.published == "2022-11-07T00:30:00+01:00"
+    en = extract(_dated_page("en", "2022-11-06T23:30:00Z"), "https://www.example.com/council.html")
+    assert en.published == "2022-11-06T23:30:00+00:00"
+    at = extract(_dated_page("", "2022-11-06T23:30:00Z"), "https://www.example.at/rat.html")
+    assert at.published == "2022-11-07T00:30:00+01:00"
 
 
 # --------------------------------------------------------------------------- bad input

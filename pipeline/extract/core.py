@@ -17,7 +17,14 @@ import lxml.etree
 from .authors import byline_authors, split_agencies, von_bylines
 from .charset import decode_bytes, repair_mojibake
 from .cleaning import collect_captions, remove_boilerplate, remove_boxes
-from .dates import date_elements_text, dates_near_heading, find_visible_dates, time_dates
+from .dates import (
+    central_european,
+    date_elements_text,
+    dates_near_heading,
+    find_visible_dates,
+    time_dates,
+    writes_central_european,
+)
 from .fallback import FALLBACK_BELOW_CHARS, MAX_FALLBACK_CHARS, htmldate_date, trafilatura_text
 from .limits import guard_page, repair_risk
 from .main_content import (
@@ -111,12 +118,13 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         meta.authors = uncleaned_bylines
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
     authors, agencies = split_agencies([a for a in meta.authors if a], meta.site_name, meta.host)
+    local_time = writes_central_european(meta.language, meta.host)
     return Extracted(
         url=meta.canonical or url,
         title=title or None,
         text=main_text,
-        published=meta.published,
-        modified=meta.modified,
+        published=central_european(meta.published) if local_time else meta.published,
+        modified=central_european(meta.modified) if local_time else meta.modified,
         authors=authors,
         agencies=agencies,
         section=meta.section or meta.breadcrumb_section,
