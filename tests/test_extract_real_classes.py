@@ -173,15 +173,20 @@ def test_linked_ingredients_inside_the_main_block_are_kept() -> None:
     assert "250 g Zutat Nummer 1" in ex.text and "Absatz 5:" in ex.text
 
 
+def _assert_removed(lines: str, *junk: str) -> None:
+    """``lines`` after the article body: the body is read whole, and no line holding one of ``junk``."""
+    ex = extract(_page(body=BODY + lines))
+    assert "Absatz 5:" in ex.text
+    for word in junk:
+        assert word not in ex.text, word
+
+
 def test_contact_rights_and_filing_lines_are_removed() -> None:
     lines = ("<p>Pressekontakt: Stadtwerke Bochum, Anna Schmidt, Telefon: 0234 123456</p>"
              "<p>Anna Schmidt E-Mail: presse@stadtwerke-bochum.de</p>"
              "<p>Dieser Artikel ist urheberrechtlich geschützt. Alle Rechte vorbehalten.</p>"
              "<p>Kategorie: Lokales, Bochum</p>")
-    ex = extract(_page(body=BODY + lines))
-    assert "Absatz 5:" in ex.text
-    for junk in ("Telefon", "presse@", "Rechte vorbehalten", "Kategorie"):
-        assert junk not in ex.text, junk
+    _assert_removed(lines, "Telefon", "presse@", "Rechte vorbehalten", "Kategorie")
 
 
 def test_read_on_line_is_removed() -> None:
@@ -201,10 +206,7 @@ def test_heading_whose_id_slug_reads_like_a_caption_class_is_kept() -> None:
 def test_figure_labels_and_credit_lines_are_removed() -> None:
     lines = ("<p>Abbildung 4: Die neue Leitung unter der Hauptstraße.</p>"
              "<p>Grafik: Verlauf der Leitungen</p><p>(Credit: Max Muster / Stadtwerke)</p>")
-    ex = extract(_page(body=BODY + lines))
-    assert "Absatz 5:" in ex.text
-    for junk in ("Abbildung", "Grafik", "Credit"):
-        assert junk not in ex.text, junk
+    _assert_removed(lines, "Abbildung", "Grafik", "Credit")
 
 
 def test_appeals_navigation_login_domain_and_rating_lines_are_removed() -> None:
@@ -212,10 +214,7 @@ def test_appeals_navigation_login_domain_and_rating_lines_are_removed() -> None:
              "<p>We rely on your support to make local news available to all.</p>"
              "<p>Vorschau auf den nächsten Artikel</p><p>Sie sind aktuell nicht eingeloggt.</p>"
              "<p>BOCHUMER-BOTE.DE</p><p>(Noch keine Bewertungen)</p>")
-    ex = extract(_page(body=BODY + lines))
-    assert "Absatz 5:" in ex.text
-    for junk in ("Unterstütze", "rely on", "nächsten Artikel", "eingeloggt", "BOTE.DE", "Bewertungen"):
-        assert junk not in ex.text, junk
+    _assert_removed(lines, "Unterstütze", "rely on", "nächsten Artikel", "eingeloggt", "BOTE.DE", "Bewertungen")
 
 
 def test_support_sentence_inside_a_paragraph_is_kept() -> None:

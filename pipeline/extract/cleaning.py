@@ -449,14 +449,14 @@ def _is_page_chrome_line(text: str, low: str, n: int) -> bool:
     return n <= 150 and bool(_FILING_LINE_RE.match(text))
 
 
-def _is_credited_caption(text: str) -> bool:
-    """An image caption that no markup names: a short line that ends in a photo credit ("Lee Elder und
-    Gary Player. | © Augusta National/Getty Images", "Love thine enemy. Photo: Olivier Douliery/AFP").
-    Article text does not end a paragraph in a credit; the credit tail is short and follows some text."""
+def _credit_tail_start(text: str) -> int:
+    """Where the photo credit that closes ``text`` starts (:data:`_CREDIT_TAIL_RE`: "| © Stadt Essen",
+    "Foto: dpa"), or -1. Every credit tail holds a "©", a "(c)" or a colon; without one the search,
+    which is slow (it may start anywhere), is skipped."""
     if "©" not in text and ":" not in text and "(c" not in text and "(C" not in text:
-        return False  # what every credit tail holds; the search itself is slow (it may start anywhere)
+        return -1
     m = _CREDIT_TAIL_RE.search(text)
-    return m is not None and m.start() >= 10 and len(text) - m.start() <= 60
+    return -1 if m is None else m.start()
 
 
 def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figures: bool = False) -> bool:
@@ -480,11 +480,14 @@ def is_boilerplate_paragraph(text: str, key: str, caption_keys: set[str], figure
             return True
         if _is_page_chrome_line(text, low, n):
             return True
-    if n <= 300 and _is_credited_caption(text):
+    tail = _credit_tail_start(text) if n <= 300 or caption_keys else -1
+    if n <= 300 and tail >= 10 and n - tail <= 60:
+        # an image caption that no markup names: a short line ending in a photo credit ("Lee Elder und
+        # Gary Player. | © Augusta National/Getty Images"); article text does not end a paragraph in one
         return True
     if caption_keys and (key in caption_keys or (
-            ("©" in text or ":" in text or "(c)" in key) and norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys)):
-        return True  # a caption repeated in the text (a credit tail needs a "©", "(c)" or a colon)
+            tail >= 0 and norm_key(_CREDIT_TAIL_RE.sub("", text)) in caption_keys)):
+        return True  # a caption repeated in the text, with or without its credit
     if n <= 90 and is_date_line(text):
         return True
     if n <= 40 and _TIME_LINE_RE.match(text):

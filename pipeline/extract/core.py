@@ -203,12 +203,18 @@ _MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
 browser's, and the page is parsed again after :func:`~pipeline.extract.markup.html5_normalise`."""
 
 
+def _html_parser() -> lxml.etree.HTMLParser:
+    """A fresh parser (each keeps the error log of its last page): UTF-8, comments and processing
+    instructions removed, no table of id attributes (``collect_ids=False``; nothing here looks one up)."""
+    return lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
+
+
 def _parse(text: str, raw: bytes, warnings: list[str]) -> El | None:
     """Parse the page (``text``, read from its UTF-8 encoding ``raw``; ``lxml``, comments and processing
     instructions removed; again after an HTML5 repair of the markup where libxml2 reports mismatched
-    tags) and mark each ``<br>`` in the text that follows it. None (with a warning) when nothing usable is parsed. (``collect_ids=False``: no
-    table of id attributes, which nothing here looks up.)"""
-    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
+    tags) and mark each ``<br>`` in the text that follows it. None (with a warning) when nothing usable
+    is parsed."""
+    parser = _html_parser()
     try:
         root = lxml.etree.fromstring(raw, parser=parser)
         errors = {e.type_name for e in parser.error_log}
@@ -220,7 +226,7 @@ def _parse(text: str, raw: bytes, warnings: list[str]) -> El | None:
                 warnings.append(f"page error: HTML5 markup repair skipped ({risk})")
             repaired = text if risk else html5_normalise(text, warnings)
             if repaired is not text:
-                parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
+                parser = _html_parser()
                 root = lxml.etree.fromstring(repaired.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.LxmlError, ValueError) as err:
         warnings.append(f"unparsable HTML: {str(err)[:120] or type(err).__name__}")

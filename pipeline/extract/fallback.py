@@ -65,19 +65,18 @@ def trafilatura_text(html: str, url: str | None, warnings: list[str]) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def htmldate_date(html: str | bytes, url: str | None, warnings: list[str]) -> str | None:
-    """htmldate's publication date (``YYYY-MM-DD``) or None; ``html`` is the page, as text or UTF-8."""
+def htmldate_date(html: bytes, url: str | None, warnings: list[str]) -> str | None:
+    """htmldate's publication date (``YYYY-MM-DD``) or None; ``html`` is the page in UTF-8."""
     try:
         from htmldate import find_date
     except ImportError:
         return None
     try:
         _silence_loggers()
-        # as bytes: htmldate downloads a *string* that looks like a URL (a page whose whole body is
-        # "http://10.0.0.1/admin" would make the extractor fetch it); UTF-8 bytes are decoded back to
-        # the same text, first thing, so the date found is the same
-        page = html if isinstance(html, bytes) else html.encode("utf-8", errors="replace")
-        return find_date(page, url=url, original_date=True, extensive_search=True) or None
+        # as bytes, never text: htmldate downloads a *string* that looks like a URL (a page whose whole
+        # body is "http://10.0.0.1/admin" would make the extractor fetch it); UTF-8 bytes are decoded
+        # back to the same text, first thing, so the date found is the same
+        return find_date(bytes(html), url=url, original_date=True, extensive_search=True) or None
     except Exception as err:  # noqa: BLE001
         warnings.append(f"htmldate fallback failed ({type(err).__name__})")
         return None

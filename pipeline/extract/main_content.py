@@ -645,10 +645,9 @@ def header_units(headline: El | None, containers: list[El]) -> list[_Unit]:
     region.extend(children[i_h + 1:i_f])
     for node in reversed(path_f[:-1]):
         region.extend(reversed(list(node.itersiblings(preceding=True))))
-    region = [el for el in region if is_element(el)]
-    if not region or sum(len(text_of(el)) for el in region) > HEADER_MAX_CHARS:
+    texts = [(el, len(text_of(el))) for el in region if is_element(el)]
+    if not texts or sum(n for _, n in texts) > HEADER_MAX_CHARS:
         return []
-    texts = [(el, len(text_of(el))) for el in region]
     # link lists (tags, "more from", author links) are no header text
     region = [el for el, n in texts if n and link_text_len(el) <= 0.3 * n]
     units = [u for u in collect_units(region) if u.kind in ("p", "h", "li")]
