@@ -489,6 +489,35 @@ def test_a_german_page_gets_its_date_in_central_european_time() -> None:
     assert at.published == "2022-11-07T00:30:00+01:00"
 
 
+
+@pytest.mark.parametrize(("iso", "url", "published"), [
+    # a US evening in UTC: the URL gives the publisher's day
+    ("2020-02-25T02:25:54+00:00", "https://pagesix.example/2020/02/24/press-secretary/", "2020-02-24"),
+    ("2023-11-09T05:30:59Z", "https://news.example.com/2023/11/08/mayor", "2023-11-08"),
+    ("2019-12-31T20:00:00+00:00", "https://nz.example/2020/1/1/new-year.html", "2020-01-01"),  # east of UTC
+    ("2020-02-25T02:25:54+00:00", "https://pagesix.example/2020/02/25/x/", "2020-02-25T02:25:54+00:00"),
+    ("2020-02-19T18:37:32+01:00", "https://elpais.example/2020/02/18/ciencia.html",  # an offset: its own day
+     "2020-02-19T18:37:32+01:00"),
+    ("2020-02-25T02:25:54+00:00", "https://example.com/2020/02/20/x/", "2020-02-25T02:25:54+00:00"),  # too far
+    ("2020-02-25T02:25:54+00:00", "https://example.com/2020/02/31/x/", "2020-02-25T02:25:54+00:00"),  # no such day
+    ("2020-02-25T02:25:54+00:00", "https://example.com/x/?d=2020/02/24/", "2020-02-25T02:25:54+00:00"),  # not the path
+    ("2020-02-25T02:25:54", "https://example.com/2020/02/24/x/", "2020-02-25T02:25:54"),  # no offset: no instant
+    ("2020-02-25", "https://example.com/2020/02/24/x/", "2020-02-25"),
+    ("2020-02-25T02:25:54+00:00", None, "2020-02-25T02:25:54+00:00"),
+    (None, "https://example.com/2020/02/24/x/", None),
+])
+def test_a_utc_timestamp_takes_the_day_of_the_url(iso: str | None, url: str | None, published: str | None) -> None:
+    assert extract_dates.publisher_day(iso, url) == published
+
+
+def test_an_english_page_gets_the_publishers_day_from_its_url() -> None:
+    late = extract(_dated_page("en", "2022-11-07T03:30:00Z"), "https://www.example.com/2022/11/06/council/")
+    assert late.published == "2022-11-06"
+    # a German page is read in Central European time, where the stamp is already the publisher's day
+    de = extract(_dated_page("de", "2022-11-07T03:30:00Z"), "https://www.example.com/2022/11/06/rat/")
+    assert de.published == "2022-11-07T04:30:00+01:00"
+
+
 # --------------------------------------------------------------------------- bad input
 
 

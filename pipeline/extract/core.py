@@ -22,6 +22,7 @@ from .dates import (
     date_elements_text,
     dates_near_heading,
     find_visible_dates,
+    publisher_day,
     time_dates,
     writes_central_european,
 )
@@ -123,7 +124,7 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         url=meta.canonical or url,
         title=title or None,
         text=main_text,
-        published=central_european(meta.published) if local_time else meta.published,
+        published=central_european(meta.published) if local_time else publisher_day(meta.published, meta.canonical or url),
         modified=central_european(meta.modified) if local_time else meta.modified,
         authors=authors,
         agencies=agencies,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from .text import El, class_hit, classid, is_element, iter_ancestors, marked_records, norm, text_of
 
@@ -235,3 +236,35 @@ def writes_central_european(language: str | None, host: str | None) -> bool:
     .de/.at/.ch hosts. Measured on the 615 dated evaluation pages of bench/extraction/real.py: right
     dates 530 -> 532 (one on each half); in Central European time for every page: 521."""
     return (language or "").lower().startswith("de") or (host or "").lower().endswith(CENTRAL_EUROPEAN_TLDS)
+
+
+_URL_DAY_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+"""A day in a URL path, as publishers date their articles: ``/2020/02/24/slug``."""
+
+UTC_OFFSETS = (timedelta(hours=-12), timedelta(hours=14))
+"""The range of the world's UTC offsets (Baker Island to Kiribati)."""
+
+
+def publisher_day(iso: str | None, url: str | None) -> str | None:
+    """``iso`` (the published timestamp), or the day in the path of ``url`` where ``iso`` is a UTC
+    timestamp that falls on another day there but on the URL's day somewhere in the world: the day the
+    publisher dated the article in its own time zone, which a UTC timestamp does not give. A US site's
+    ``/2020/02/24/`` article stamped ``2020-02-25T02:25:54+00:00`` went out on the evening of 24 February.
+    Measured on the 615 dated evaluation pages of bench/extraction/real.py: right dates +2 (one on each
+    half), none lost. Timestamps with another offset are kept: their day is already the publisher's."""
+    if not iso or not url or len(iso) <= 10:
+        return iso
+    m = _URL_DAY_RE.search(urlsplit(url).path)
+    if m is None:
+        return iso
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        day = datetime(int(m[1]), int(m[2]), int(m[3])).date()
+    except ValueError:
+        return iso
+    if dt.utcoffset() != timedelta(0) or dt.date() == day:
+        return iso
+    if (dt + UTC_OFFSETS[0]).date() <= day <= (dt + UTC_OFFSETS[1]).date():
+        return day.isoformat()
+    return iso
+
