@@ -106,9 +106,39 @@ def test_explicit_author_markup_vouches_for_a_one_word_name() -> None:
     assert extract(loose).authors == []  # a class like "author-box" alone does not
 
 
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    # blog themes label the link to the author's page; the name in the label is the author
+    ('<a rel="author" href="/author/lemire">View all posts by Daniel Lemire</a>', ["Daniel Lemire"]),
+    ('<span class="author vcard"><a href="/author/ruland">Zeige alle Beiträge von Petra Ruland →</a></span>',
+     ["Petra Ruland"]),
+    ('<span class="byline">vom Support Team</span>', ["Support Team"]),
+    # link and button labels of an author box name no one
+    ('<span class="author">Bob Fischer</span><a rel="author" href="/a/bob">Weitere Artikel</a>'
+     '<a rel="author" href="/a/bob?p=2">weiter</a>', ["Bob Fischer"]),
+    ('<a class="profile-name-link" rel="author" href="/profile/1">T. V. Raman</a>'
+     '<a class="profile-link" rel="author" href="/profile/1">View my complete profile</a>', ["T. V. Raman"]),
+    ('<a rel="author" href="/autoren">Alle Beiträge</a>', []),
+    ('<span class="byline">Veröffentlicht von Cem Basman</span>', ["Cem Basman"]),
+    ('<span class="author">Posted by Ned Deily</span>', ["Ned Deily"]),
+])
+def test_author_link_labels_are_not_names(byline: str, authors: list[str]) -> None:
+    page = f"<html><body><article><h1>Haushalt</h1><p class='meta'>{byline}</p><p>{P1}</p><p>{P2}</p></article></body></html>"
+    assert extract(page).authors == authors
+
+
 def test_ruby_annotations_and_joiners() -> None:
     ja = "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための法律ができました。" * 3
     bn = "আজ শনিবার সকাল সাড়ে ৭টার দিকে কুষ্টিয়া-১ আসনের সংসদ সদস্য বক্তব্য দেন। " * 2
     ex = extract(f"<html><body><article><p>{ja}</p><p>{bn}</p></article></body></html>")
     assert "子どもへの虐待をなくすための法律" in ex.text  # the reading aids are not text
     assert bn.strip()[:40] in ex.text  # zero-width joiners of Indic scripts are kept
+
+
+def test_markup_in_an_author_field_is_read_as_text() -> None:
+    ld = ('{"@type": "NewsArticle", "headline": "Haushalt", "author": [{"@type": "Person", "name": '
+          '"<a href=\\"/experten/anna-schmidt\\">Anna Schmidt</a>"}, {"@type": "Person", "name": '
+          '"&lt;a href=\\"/experten/ben-yilmaz\\"&gt;Ben Yilmaz&lt;/a&gt;"}]}')
+    page = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body><article><h1>Haushalt</h1>"
+            f"<p>{P1}</p><p>{P2}</p></article></body></html>")
+    assert extract(page).authors == ["Anna Schmidt", "Ben Yilmaz"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import El, class_hit, classid, dedupe, is_element, iter_ancestors, marked_records, text_of, unescape
+from .text import El, class_hit, classid, dedupe, is_element, iter_ancestors, marked_records, norm, text_of, unescape
 
 _BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
 
@@ -28,8 +28,23 @@ _NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "me
                    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
                    "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
                    "oktober", "november", "dezember"}
-_BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|text|autor|autorin|autoren"
-                               r"|verfasst von|geschrieben von|by)\s*[:]?\s+", re.I)
+_BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|vom|text|autor|autorin|autoren"
+                               r"|(?:verfasst|geschrieben|veröffentlicht|erstellt|posted|written|published)"
+                               r" (?:von|by)|by)\s*[:]?\s+", re.I)
+_AUTHOR_LINK_RE = re.compile(
+    r"^(?:(?:view|see|show|read)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|entries)\s+(?:by|from)"
+    r"|(?:zeige\s+)?alle\s+(?:beiträge|artikel|einträge)\s+(?:von|vom)"
+    r"|(?:mehr|weitere)\s+(?:beiträge|artikel)\s+(?:von|vom)"
+    r"|(?:posts|articles)\s+by)\s+", re.I)
+"""The label of a link to an author's page ("View all posts by Daniel Lemire", "Zeige alle Beiträge von
+Petra Ruland"), which blog themes put in the byline: the name after it is the author."""
+_TAG_RE = re.compile(r"<[^<>]*>")
+_UI_LABEL_RE = re.compile(
+    r"(?:view|see|show)\s+(?:my|the|full|complete|\s)*profile|(?:zeige\s+)?alle\s+(?:beiträge|artikel|einträge)"
+    r"|weitere\s+(?:beiträge|artikel)|mehr\s+(?:beiträge|artikel)|weiter(?:lesen)?|mehr|more|read\s+more"
+    r"|gesponserte\s+inhalte|sponsored(?:\s+content)?|(?:all\s+)?(?:posts|articles)|archiv(?:\s+anzeigen)?", re.I)
+"""Link and button labels of author boxes that name no one ("View my complete profile", "Alle
+Beiträge", "Weitere Artikel", "weiter"): not an author, even where the markup says author."""
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
 
 
@@ -82,8 +97,11 @@ def _looks_like_name(s: str, strict: bool = True) -> bool:
 
 def _clean_author(raw: str) -> str:
     s = unescape(raw)
-    s = _BYLINE_PREFIX_RE.sub("", s).strip(" ,;|·–-")
-    return s
+    if "<" in s:  # markup in a metadata field: <a href="/autoren/anna">Anna Schmidt</a>
+        s = norm(_TAG_RE.sub(" ", s))
+    s = _AUTHOR_LINK_RE.sub("", s)
+    s = _BYLINE_PREFIX_RE.sub("", s).strip(" ,;|·–-→»›>")
+    return "" if _UI_LABEL_RE.fullmatch(s) else s
 
 
 def split_names(raw: str, strict: bool) -> list[str]:
