@@ -121,6 +121,8 @@ def test_explicit_author_markup_vouches_for_a_one_word_name() -> None:
     ('<a rel="author" href="/autoren">Alle Beiträge</a>', []),
     ('<span class="byline">Veröffentlicht von Cem Basman</span>', ["Cem Basman"]),
     ('<span class="author">Posted by Ned Deily</span>', ["Ned Deily"]),
+    ('<span class="author">Par Barbara Stiegler</span>', ["Barbara Stiegler"]),
+    ('<span class="author">Por Laura Jordán</span>', ["Laura Jordán"]),
 ])
 def test_author_link_labels_are_not_names(byline: str, authors: list[str]) -> None:
     page = f"<html><body><article><h1>Haushalt</h1><p class='meta'>{byline}</p><p>{P1}</p><p>{P2}</p></article></body></html>"
@@ -142,3 +144,29 @@ def test_markup_in_an_author_field_is_read_as_text() -> None:
     page = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body><article><h1>Haushalt</h1>"
             f"<p>{P1}</p><p>{P2}</p></article></body></html>")
     assert extract(page).authors == ["Anna Schmidt", "Ben Yilmaz"]
+
+
+@pytest.mark.parametrize(("meta_author", "byline", "authors"), [
+    # the site operator or its web agency in <meta name="author">; the byline names the writer
+    ("Bund der Energieverbraucher e.V.", "Von Leonora Holling", ["Leonora Holling"]),
+    ("Web Commerce GmbH www.w-commerce.de", "Von Alexandra Weber", ["Alexandra Weber"]),
+    ("Helmholtz Klima", "Von Christian Mihatsch", ["Christian Mihatsch"]),  # the site's name (og:site_name)
+    ("Bund der Energieverbraucher e.V.", "", ["Bund der Energieverbraucher e.V."]),  # no byline: kept
+    ("Anna Schmidt", "Von Christian Mihatsch", ["Anna Schmidt"]),  # a person in the metadata comes first
+])
+def test_an_organisation_as_author_yields_to_the_byline(meta_author: str, byline: str, authors: list[str]) -> None:
+    line = f"<p class='byline'>{byline}</p>" if byline else ""
+    page = (f"<html><head><meta name='author' content='{meta_author}'><meta property='og:site_name' "
+            f"content='Helmholtz Klima'></head><body><article><h1>Haushalt</h1>{line}<p>{P1}</p><p>{P2}</p>"
+            "</article></body></html>")
+    assert extract(page, "https://www.example.de/haushalt.html").authors == authors
+
+
+def test_bylines_of_a_teaser_list_name_no_author() -> None:
+    cards = "".join(f"<li><a href='/a{i}'>Artikel {i}</a> <span class='author'>Von {n}</span></li>" for i, n in
+                    enumerate(["Anna Schmidt", "Ben Yilmaz", "Carla Weber", "Deniz Kaya", "Eva Braun", "Frank Otto",
+                               "Gül Demir"]))
+    page = f"<html><body><article><h1>Haushalt</h1><p>{P1}</p><p>{P2}</p></article><ul>{cards}</ul></body></html>"
+    assert extract(page).authors == []
+    two = f"<html><body><article><h1>Haushalt</h1><p class='author'>Von Anna Schmidt und Ben Yilmaz</p><p>{P1}</p></article></body></html>"
+    assert extract(two).authors == ["Anna Schmidt", "Ben Yilmaz"]

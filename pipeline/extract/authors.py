@@ -30,7 +30,7 @@ _NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "me
                    "oktober", "november", "dezember"}
 _BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|vom|text|autor|autorin|autoren"
                                r"|(?:verfasst|geschrieben|veröffentlicht|erstellt|posted|written|published)"
-                               r" (?:von|by)|by)\s*[:]?\s+", re.I)
+                               r" (?:von|by)|by|por|par)\s*[:]?\s+", re.I)
 _AUTHOR_LINK_RE = re.compile(
     r"^(?:(?:view|see|show|read)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|entries)\s+(?:by|from)"
     r"|(?:zeige\s+)?alle\s+(?:beiträge|artikel|einträge)\s+(?:von|vom)"
@@ -50,6 +50,20 @@ _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
 
 def _key(name: str) -> str:
     return re.sub(r"[^\w]+", "", name.casefold())
+
+
+_ORG_FORM_RE = re.compile(r"(?:^|\s)(?:e\.\s?v\.|gmbh|mbh|ag|kg|ug|se|gbr|ltd\.?|inc\.?|llc|plc|s\.a\.|s\.l\.)(?:$|[\s,])"
+                          r"|(?:^|\s)(?:www\.|https?://)|\.(?:de|com|net|org|at|ch|eu|info)(?:$|[\s/)])", re.I)
+"""A legal form (``e.V.``, ``GmbH``, ``AG``) or a web address in an author string: an organisation."""
+
+
+def is_weak_author(name: str, site_name: str | None, host: str | None) -> bool:
+    """Whether a metadata author names the site or an organisation (the site's own name, ``Bund der
+    Energieverbraucher e.V.``, ``Web Commerce GmbH www.w-commerce.de``) rather than a person: such an
+    author is kept only where no byline on the page names one."""
+    domain = (host or "").removeprefix("www.")
+    site_keys = {_key(site_name or ""), _key(host or ""), _key(domain), _key(domain.split(".")[0])} - {""}
+    return _key(name) in site_keys or bool(_ORG_FORM_RE.search(name))
 
 
 def split_agencies(names: list[str], site_name: str | None, host: str | None) -> tuple[list[str], list[str]]:
@@ -131,6 +145,11 @@ def _in_comments(el: El) -> bool:
     return any(class_hit(_COMMENT_RE, classid(a)) for a in iter_ancestors(el, 30))
 
 
+MAX_BYLINE_NAMES = 6
+"""Byline markup that gives more names than this is a list of teasers (each card with its author),
+not the article's byline: no author is read from it."""
+
+
 def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], list[El]]:
     """Authors from byline markup; also the byline elements found (removed from the text later).
     ``skip_comments`` leaves out bylines in comment sections (for a page not yet cleaned)."""
@@ -154,16 +173,21 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
         for s in source:
             s = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", s)[0]
             names.extend(split_names(s, strict=not (explicit and len(s) <= 40)))
-    return dedupe(names), elements
+    names = dedupe(names)
+    # more names than an article has authors: the bylines of a teaser list, not the article's
+    return ([] if len(names) > MAX_BYLINE_NAMES else names), elements
 
 
 _VON_RE = re.compile(r"^(?:von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
 
 
 def von_bylines(root: El) -> tuple[list[str], list[El]]:
-    """"Von Anna Schmidt" lines in short elements."""
+    """"Von Anna Schmidt" lines in short elements: the names of the first three, and those elements; no
+    names where the lines name more than :data:`MAX_BYLINE_NAMES` people (a teaser list)."""
     names: list[str] = []
     elements: list[El] = []
+    seen: list[str] = []  # the names of every line read, to tell a teaser list
+    lines = 0
     for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li"):
         first = (el.text or "").strip()
         if not first or not first[:6].lower().startswith(("von", "text", "autor")):
@@ -176,9 +200,15 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
             continue
         rest = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", m.group(1))[0]
         found = split_names(rest, strict=True)
-        if found:
+        if not found:
+            continue
+        lines += 1
+        seen.extend(found)
+        if len(elements) < 3:
             names.extend(found)
             elements.append(el)
-        if len(elements) >= 3:
+        if len(dedupe(seen)) > MAX_BYLINE_NAMES:
+            return [], elements
+        if lines > MAX_BYLINE_NAMES:
             break
     return dedupe(names), elements

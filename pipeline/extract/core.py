@@ -14,7 +14,7 @@ from typing import Any
 
 import lxml.etree
 
-from .authors import byline_authors, split_agencies, von_bylines
+from .authors import byline_authors, is_weak_author, split_agencies, von_bylines
 from .charset import decode_bytes, repair_mojibake
 from .cleaning import collect_captions, remove_boilerplate, remove_boxes
 from .dates import (
@@ -99,6 +99,10 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
     if root is None:
         return _empty(url, warnings)
     meta = read_metadata(root, url, warnings)  # tiers 1 and 2, before the page is cleaned
+    # authors that name the site or an organisation yield to a byline on the page
+    weak_authors = meta.authors if all(is_weak_author(a, meta.site_name, meta.host) for a in meta.authors) else []
+    if weak_authors:
+        meta.authors = []
     # bylines in blocks that cleaning removes (page headers, meta bars): read where no metadata names one
     uncleaned_bylines = [] if meta.authors else byline_authors(root, skip_comments=True)[0]
     captions, body = _clean(root)
@@ -116,7 +120,7 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         if wants_date:
             meta.published = htmldate_date(raw, url, warnings)
     if not meta.authors:
-        meta.authors = uncleaned_bylines
+        meta.authors = uncleaned_bylines or weak_authors
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
     authors, agencies = split_agencies([a for a in meta.authors if a], meta.site_name, meta.host)
     local_time = writes_central_european(meta.language, meta.host)
