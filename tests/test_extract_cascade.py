@@ -170,3 +170,29 @@ def test_bylines_of_a_teaser_list_name_no_author() -> None:
     assert extract(page).authors == []
     two = f"<html><body><article><h1>Haushalt</h1><p class='author'>Von Anna Schmidt und Ben Yilmaz</p><p>{P1}</p></article></body></html>"
     assert extract(two).authors == ["Anna Schmidt", "Ben Yilmaz"]
+
+
+def test_an_hcard_names_its_author() -> None:
+    # WordPress themes: <span class="author vcard"><a class="url fn n">Heiko</a></span>; the hCard's
+    # formatted name (class "fn") vouches for a one-word name, as itemprop="name" does
+    page = (f"<html><body><article><h1>Haushalt</h1><p class='entry-meta'><span class='byline'> von <span "
+            f"class='author vcard'><a class='url fn n' href='/author/heiko/'>Heiko</a></span></span></p>"
+            f"<p>{P1}</p><p>{P2}</p></article></body></html>")
+    assert extract(page).authors == ["Heiko"]
+
+
+@pytest.mark.parametrize("head", [
+    # the "Written by" line an SEO plugin (Yoast) writes for link previews
+    '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Karoline Herr">'
+    '<meta name="twitter:label2" content="Geschätzte Lesezeit"><meta name="twitter:data2" content="3 Minuten">',
+    '<meta property="og:article:author" content="Karoline Herr">',
+])
+def test_author_meta_tags_of_link_previews(head: str) -> None:
+    page = f"<html><head>{head}</head><body><article><h1>Haushalt</h1><p>{P1}</p><p>{P2}</p></article></body></html>"
+    assert extract(page).authors == ["Karoline Herr"]
+
+
+def test_a_link_preview_label_other_than_the_author_names_no_one() -> None:
+    head = '<meta name="twitter:label1" content="Geschätzte Lesezeit"><meta name="twitter:data1" content="3 Minuten">'
+    page = f"<html><head>{head}</head><body><article><h1>Haushalt</h1><p>{P1}</p></article></body></html>"
+    assert extract(page).authors == []

@@ -29,7 +29,7 @@ _NOT_NAME_WORDS = {"uhr", "stand", "aktualisiert", "foto", "bild", "quelle", "me
                    "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
                    "oktober", "november", "dezember"}
 _BYLINE_PREFIX_RE = re.compile(r"^(?:ein\s+(?:bericht|beitrag|kommentar)\s+)?(?:von|vom|text|autor|autorin|autoren"
-                               r"|(?:verfasst|geschrieben|veröffentlicht|erstellt|posted|written|published)"
+                               r"|(?:verfasst|geschrieben|veröffentlicht|erstellt|eingestellt|posted|written|published)"
                                r" (?:von|by)|by|por|par)\s*[:]?\s+", re.I)
 _AUTHOR_LINK_RE = re.compile(
     r"^(?:(?:view|see|show|read)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|entries)\s+(?:by|from)"
@@ -165,7 +165,9 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
         if not text or len(text) > 200 or (skip_comments and _in_comments(el)):
             continue
         elements.append(el)
-        inner = [d for d in el.iter() if is_element(d) and (d.get("itemprop") or "").lower() == "name"]
+        # the name inside: schema.org microdata (itemprop=name) or an hCard's formatted name (class "fn")
+        inner = [d for d in el.iter() if is_element(d) and (
+            (d.get("itemprop") or "").lower() == "name" or "fn" in (d.get("class") or "").split())]
         source = [text_of(d) for d in inner] if inner else [text]
         # markup that says "this is the author's name" (rel=author, itemprop, hCard's fn) also vouches
         # for a one-word name or nickname ("Tobi", "oradmin"); a class like "author-box" does not

@@ -324,11 +324,20 @@ def _hostname(url: str) -> str | None:
         return None
 
 
+_WRITTEN_BY_LABELS = frozenset(("written by", "geschrieben von", "verfasst von", "von", "autor", "autorin",
+                                "author", "escrito por", "écrit par", "scritto da"))
+"""The labels of the "Written by" line that SEO plugins (Yoast) put in ``twitter:label1`` for link
+previews, with the author's name in ``twitter:data1``."""
+
+
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
-    """Author names from the first author meta tag that gives any (profile URLs and handles skipped)."""
+    """Author names from the first author meta tag that gives any (profile URLs and handles skipped); the
+    "Written by" line of a link preview (``twitter:label1``/``twitter:data1``) last."""
     authors: list[str] = []
-    for key in ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
-                "sailthru.author", "twitter:creator:name"):
+    written_by = [f"twitter:data{i}" for i in range(1, 5)
+                  if (_meta_first(meta, f"twitter:label{i}") or "").strip().casefold() in _WRITTEN_BY_LABELS]
+    for key in ("author", "article:author", "og:article:author", "dc.creator", "dcterms.creator", "parsely-author",
+                "sailthru.author", "twitter:creator:name", *written_by):
         for value in meta.get(key, ()):
             if value.strip().lower().startswith(("http://", "https://", "@")):
                 continue
