@@ -1,0 +1,142 @@
+"""What newsmine's second opinions cost and bring, against trafilatura's ``extract`` in the same run.
+
+newsmine asks two libraries where its own cascade falls short (``pipeline/extract/fallback.py``):
+trafilatura where its own text is under 200 characters, htmldate where no date was found. This bench
+runs the extractor with each of them switched off, and trafilatura's ``extract`` with its default
+settings (text only, no metadata), on the real pages of ``bench/extraction/real.py``, and reports for
+each variant the text F1 of both sets, the right dates of the 615 dated evaluation pages, and the speed
+as a multiple of trafilatura's. Per page all variants run one after the other, in an order that
+rotates from page to page, so that load drift on the machine hits all alike.
+
+    .venv/bin/python bench/extraction/second_opinions.py    # ~2 min, writes RESULTS-second-opinions.md
+
+The switches are this bench's own (it replaces the two fallback functions in ``pipeline.extract.core``
+for a variant); the extractor has no such options.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import real  # noqa: E402
+
+from pipeline.extract import core  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "RESULTS-second-opinions.md"
+
+
+def _htmldate_fast(html: bytes, url: str | None, warnings: list[str]) -> str | None:
+    """htmldate without its extensive search (free text and whole-page patterns)."""
+    from htmldate import find_date
+
+    try:
+        return find_date(bytes(html), url=url, original_date=True, extensive_search=False) or None
+    except Exception:  # noqa: BLE001 - as the real fallback, a failure is no date
+        return None
+
+
+def _no_date(html: bytes, url: str | None, warnings: list[str]) -> str | None:
+    return None
+
+
+def _no_text(text: str, url: str | None, warnings: list[str]) -> str:
+    return ""
+
+
+Fallbacks = tuple[Callable[..., str | None], Callable[..., str]]
+VARIANTS: dict[str, Fallbacks] = {
+    "newsmine (as shipped)": (core.htmldate_date, core.trafilatura_text),
+    "htmldate without its extensive search": (_htmldate_fast, core.trafilatura_text),
+    "no htmldate": (_no_date, core.trafilatura_text),
+    "no trafilatura fallback": (core.htmldate_date, _no_text),
+    "neither second opinion": (_no_date, _no_text),
+}
+TRAFILATURA = "trafilatura.extract (default)"
+
+
+def evaluate(pages: list[real.Page]) -> dict[str, dict[str, float]]:
+    """Figures per variant: F1 on both sets, right dates, summed seconds per set."""
+    shipped = (core.htmldate_date, core.trafilatura_text)
+    names = [*VARIANTS, TRAFILATURA]
+    for page in pages[:3]:  # untimed warm-up (imports, lazily loaded data)
+        real.run_newsmine(page)
+        real.run_trafilatura(page)
+    real.warm_date_parser()
+    seconds = {n: Counter() for n in names}
+    counts = {n: Counter() for n in names}
+    shingles: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
+    dates = Counter()
+    try:
+        for i, page in enumerate(pages):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                if name == TRAFILATURA:
+                    start = time.perf_counter()
+                    out = real.run_trafilatura(page)
+                else:
+                    core.htmldate_date, core.trafilatura_text = VARIANTS[name]
+                    start = time.perf_counter()
+                    out = real.run_newsmine(page)
+                seconds[name][page.set] += time.perf_counter() - start
+                if page.set == "snippets":
+                    s = real.score_snippets(out.text, page.gold)
+                    counts[name].update({k: s[k] for k in ("tp", "fn", "fp", "tn")})
+                    if name != TRAFILATURA and page.gold.get("date"):
+                        dates[name] += (out.meta.get("date") or "")[:10] == page.gold["date"][:10]
+                else:
+                    shingles[name].append(real.score_shingles(out.text, page.gold.get("articleBody", "")))
+    finally:
+        core.htmldate_date, core.trafilatura_text = shipped
+    figures: dict[str, dict[str, float]] = {}
+    for name in names:
+        p = sum(a for a, _ in shingles[name]) / len(shingles[name])
+        r = sum(b for _, b in shingles[name]) / len(shingles[name])
+        figures[name] = {
+            "f1": real.prf(counts[name])["f1"], "f1_scrapinghub": 2 * p * r / (p + r) if p + r else 0.0,
+            "dates": dates[name], "seconds": seconds[name]["snippets"],
+            "seconds_scrapinghub": seconds[name]["scrapinghub"]}
+    return figures
+
+
+def report(figures: dict[str, dict[str, float]], n_dated: int) -> str:
+    base = figures[TRAFILATURA]
+    lines = [
+        "# newsmine's second opinions: cost and benefit (generated by bench/extraction/second_opinions.py)",
+        "",
+        f"{datetime.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. Command: `.venv/bin/python bench/extraction/second_opinions.py`. One run; "
+        "speed is trafilatura's time divided by the variant's, on the same pages in the same run.",
+        "",
+        f"| variant | F1, 862 evaluation pages | F1, ScrapingHub | right dates (of {n_dated}) | x trafilatura, "
+        "evaluation pages | x trafilatura, ScrapingHub |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, f in figures.items():
+        dated = "-" if name == TRAFILATURA else str(int(f["dates"]))
+        lines.append(f"| {name} | {f['f1']:.4f} | {f['f1_scrapinghub']:.4f} | {dated} | "
+                     f"{base['seconds'] / f['seconds']:.2f} | {base['seconds_scrapinghub'] / f['seconds_scrapinghub']:.2f} |")
+    lines += ["", "trafilatura's `extract` with default settings reads no metadata; its right dates with metadata "
+              "(`bare_extraction`) are in RESULTS-real.md.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    pages = real.load_pages()
+    figures = evaluate(pages)
+    n_dated = sum(1 for p in pages if p.set == "snippets" and p.gold.get("date"))
+    text = report(figures, n_dated)
+    OUT.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
