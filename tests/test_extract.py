@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, failure_reason, parse_date
 from pipeline.extract import charset as extract_charset
 from pipeline.extract import dates as extract_dates
+from pipeline.extract.metadata import title_confirmed_by
 
 # --------------------------------------------------------------------------- pages
 
@@ -452,6 +453,31 @@ def test_mixed_utf8_with_stray_windows_1252_bytes() -> None:
 ])
 def test_parse_date(raw: str | None, iso: str | None) -> None:
     assert parse_date(raw) == iso
+
+
+@pytest.mark.parametrize(("title", "heading", "expected"), [
+    # a site name or tagline behind any separator: the <h1> shows where the title ends
+    ("Laufen im Winter: Von „bäh!“ zu „yeah!“ › Nordish by Nature", "Laufen im Winter: Von „bäh!“ zu „yeah!“",
+     "Laufen im Winter: Von „bäh!“ zu „yeah!“"),
+    ("Maulwurfkuchen mit Erdbeeren - Rezept von Backen.de", "Maulwurfkuchen mit Erdbeeren", "Maulwurfkuchen mit Erdbeeren"),
+    ("08.11.2021 | Online-Fachtag zum Intersex Day", "Online-Fachtag zum Intersex Day", "Online-Fachtag zum Intersex Day"),
+    ("r/Python - What's your opinion on __init__.py?", "What's your opinion on __init__.py?",
+     "What's your opinion on __init__.py?"),
+    # no separator at the seam: the heading is only the start of the title, which stays whole
+    ("Haushalt 2027 beschlossen und Steuern erhöht", "Haushalt 2027 beschlossen", "Haushalt 2027 beschlossen und Steuern erhöht"),
+    ("Haushalt 2027-Debatte im Rat", "Haushalt 2027", "Haushalt 2027-Debatte im Rat"),
+    ("Rat | Haushalt beschlossen", "Rat", "Rat | Haushalt beschlossen"),  # a heading too short to tell
+    ("Haushalt beschlossen | Rhein-Kurier", "Kommentar: Haushalt", "Haushalt beschlossen | Rhein-Kurier"),
+])
+def test_a_title_is_cut_where_the_heading_ends(title: str, heading: str, expected: str) -> None:
+    assert title_confirmed_by(title, heading) == expected
+
+
+def test_the_headline_confirms_the_title_of_a_page() -> None:
+    page = ('<html><head><meta property="og:title" content="Rheinbrücke: Bau beginnt › Wesel aktuell"></head><body>'
+            '<article><h1>Rheinbrücke: Bau beginnt</h1><p>Die Stadt Wesel und der Landesbetrieb Straßen.NRW haben '
+            'den Bau der neuen Rheinbrücke begonnen.</p></article></body></html>')
+    assert extract(page).title == "Rheinbrücke: Bau beginnt"
 
 
 @pytest.mark.parametrize(("iso", "local"), [

@@ -407,6 +407,24 @@ def clean_title(title: str, site_name: str | None, host: str | None = None) -> s
     return title
 
 
+_SEPARATOR = r"(?:\||–|—|-|::|·|»|›|•|/)"
+_LEADING_SEP_RE = re.compile(rf"\s*{_SEPARATOR}\s")
+_TRAILING_SEP_RE = re.compile(rf"\s{_SEPARATOR}\s*$")
+
+
+def title_confirmed_by(title: str, heading: str) -> str:
+    """``heading`` (the page's ``<h1>``) where ``title`` is that heading with a site name or tagline
+    put after or before it behind a separator ("Laufen im Winter › Nordish by Nature"): the heading
+    shows where the title ends. ``title`` otherwise."""
+    if len(heading) < 10 or title == heading:
+        return title
+    if title.startswith(heading) and _LEADING_SEP_RE.match(title, len(heading)):
+        return heading
+    if title.endswith(heading) and _TRAILING_SEP_RE.search(title[: len(title) - len(heading)]):
+        return heading
+    return title
+
+
 # --------------------------------------------------------------------------- all metadata
 
 
