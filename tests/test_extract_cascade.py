@@ -196,3 +196,14 @@ def test_a_link_preview_label_other_than_the_author_names_no_one() -> None:
     head = '<meta name="twitter:label1" content="Geschätzte Lesezeit"><meta name="twitter:data1" content="3 Minuten">'
     page = f"<html><head>{head}</head><body><article><h1>Haushalt</h1><p>{P1}</p></article></body></html>"
     assert extract(page).authors == []
+
+
+@pytest.mark.parametrize("byline", [
+    '<h4 class="news__meta-title">Autor</h4><p class="news__meta-text"><a href="/profil/huke">Nikolai Huke</a></p>',
+    '<dl><dt>Autorin:</dt><dd>Nikolai Huke</dd></dl>',
+])
+def test_a_byline_label_with_the_name_in_the_next_element(byline: str) -> None:
+    page = f"<html><body><article><h1>Haushalt</h1><p>{P1}</p><p>{P2}</p>{byline}</article></body></html>"
+    ex = extract(page)
+    assert ex.authors == ["Nikolai Huke"]
+    assert "Autor" not in ex.text and "Huke" not in ex.text  # the byline is not article text

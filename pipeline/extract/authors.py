@@ -180,6 +180,8 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
     return ([] if len(names) > MAX_BYLINE_NAMES else names), elements
 
 
+_LABEL_RE = re.compile(r"(?:von|text|autor(?:in|en)?)\s*:?", re.I)
+"""A byline label on its own, the name in the next element."""
 _VON_RE = re.compile(r"^(?:von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
 
 
@@ -190,7 +192,7 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
     elements: list[El] = []
     seen: list[str] = []  # the names of every line read, to tell a teaser list
     lines = 0
-    for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li"):
+    for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li", "dt", "th", "h4", "h5", "h6"):
         first = (el.text or "").strip()
         if not first or not first[:6].lower().startswith(("von", "text", "autor")):
             continue
@@ -198,17 +200,23 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
         if len(text) > 150:
             continue
         m = _VON_RE.match(text)
-        if not m:
+        line = [el]
+        if m:
+            rest = m.group(1)
+        elif _LABEL_RE.fullmatch(text) and is_element(el.getnext()) and len(text_of(el.getnext())) <= 80:
+            line.append(el.getnext())  # <h4>Autor</h4><p><a href="/profil/...">Nikolai Huke</a></p>
+            rest = text_of(el.getnext())
+        else:
             continue
-        rest = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", m.group(1))[0]
+        rest = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", rest)[0]
         found = split_names(rest, strict=True)
         if not found:
             continue
         lines += 1
         seen.extend(found)
-        if len(elements) < 3:
+        if lines <= 3:
             names.extend(found)
-            elements.append(el)
+            elements.extend(line)
         if len(dedupe(seen)) > MAX_BYLINE_NAMES:
             return [], elements
         if lines > MAX_BYLINE_NAMES:
