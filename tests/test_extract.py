@@ -473,6 +473,23 @@ def test_a_title_is_cut_where_the_heading_ends(title: str, heading: str, expecte
     assert title_confirmed_by(title, heading) == expected
 
 
+@pytest.mark.parametrize(("og_title", "page_title", "title"), [
+    # og:title names the section; the <title> and the <h1> agree on the headline
+    ("Pressemitteilungen", "Rheinbrücke: Bau der neuen Brücke beginnt - Stadt Wesel", "Rheinbrücke: Bau der neuen Brücke beginnt"),
+    ("Escenic", "Rheinbrücke: Bau der neuen Brücke beginnt", "Rheinbrücke: Bau der neuen Brücke beginnt"),
+    # the <title> holds the metadata title (dashes and quotes written differently): it stays
+    ("Bau beginnt - Januar bis Mai", "Bau beginnt – Januar bis Mai | Stadt Wesel", "Bau beginnt - Januar bis Mai"),
+    # the <title> is not the <h1>: the metadata title stays
+    ("Mit Hilfe des Chefs sparen", "Rheinbrücke: Bau der neuen Brücke beginnt (Wesel) - Stadt Wesel", "Mit Hilfe des Chefs sparen"),
+])
+def test_the_title_and_the_headline_outvote_the_metadata(og_title: str, page_title: str, title: str) -> None:
+    h1 = "Bau beginnt – Januar bis Mai" if "Januar" in og_title else "Rheinbrücke: Bau der neuen Brücke beginnt"
+    page = (f'<html><head><title>{page_title}</title><meta property="og:title" content="{og_title}"></head><body>'
+            f'<article><h1>{h1}</h1><p>Die Stadt Wesel und der Landesbetrieb Straßen.NRW haben den Bau der neuen '
+            'Rheinbrücke begonnen.</p></article></body></html>')
+    assert extract(page).title == title
+
+
 def test_the_headline_confirms_the_title_of_a_page() -> None:
     page = ('<html><head><meta property="og:title" content="Rheinbrücke: Bau beginnt › Wesel aktuell"></head><body>'
             '<article><h1>Rheinbrücke: Bau beginnt</h1><p>Die Stadt Wesel und der Landesbetrieb Straßen.NRW haben '

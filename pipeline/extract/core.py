@@ -41,7 +41,7 @@ from .main_content import (
     with_ingredients,
 )
 from .markup import html5_normalise
-from .metadata import Metadata, choose_h1, clean_title, read_metadata, title_confirmed_by
+from .metadata import Metadata, choose_h1, clean_title, read_metadata, title_agrees, title_confirmed_by
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
 from .text import BR_MARK, CLASSID_CACHE, MARKED_CACHE, El, drop, is_element, norm_key, release_elements, text_of
 
@@ -283,6 +283,8 @@ def _page_heuristics(body: El, meta: Metadata) -> _Findings:
         meta.title = h1_text or (clean_title(meta.page_title, meta.site_name, meta.host) if meta.page_title else None)
     elif h1_text:
         meta.title = title_confirmed_by(meta.title, h1_text)
+        if meta.title != h1_text and title_agrees(meta.page_title, h1_text, meta.title):
+            meta.title = h1_text  # the <title> agrees with the <h1>, not with the metadata ("Pressemitteilungen")
     byline_names, byline_elements = byline_authors(body)
     von_names, von_elements = von_bylines(body)
     if not meta.authors:

@@ -425,6 +425,27 @@ def title_confirmed_by(title: str, heading: str) -> str:
     return title
 
 
+_DASHES_QUOTES = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"',
+                                "«": '"', "»": '"'})
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_DASHES_QUOTES).casefold().split())
+
+
+def title_agrees(page_title: str, heading: str, title: str) -> bool:
+    """Whether the page's ``<title>`` is its ``<h1>`` (alone or with a site name or kicker behind a
+    separator) while it does not hold the metadata ``title``: two sources against one, as where
+    ``og:title`` names the section ("Pressemitteilungen") or an older headline."""
+    if not page_title or len(heading) < 20:
+        return False
+    page = _comparable(page_title)
+    head = _comparable(heading)
+    if page != head and title_confirmed_by(page, head) != head:
+        return False
+    return _comparable(title) not in page
+
+
 # --------------------------------------------------------------------------- all metadata
 
 
