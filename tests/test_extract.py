@@ -547,6 +547,7 @@ def test_a_german_page_gets_its_date_in_central_european_time() -> None:
     ("2020-02-25T02:25:54", "https://example.com/2020/02/24/x/", "2020-02-25T02:25:54"),  # no offset: no instant
     ("2020-02-25", "https://example.com/2020/02/24/x/", "2020-02-25"),
     ("2020-02-25T02:25:54+00:00", None, "2020-02-25T02:25:54+00:00"),
+    ("2020-02-25T02:25:54+00:00", "http://[bad/2020/02/24/x/", "2020-02-25T02:25:54+00:00"),  # a malformed host
     (None, "https://example.com/2020/02/24/x/", None),
 ])
 def test_a_utc_timestamp_takes_the_day_of_the_url(iso: str | None, url: str | None, published: str | None) -> None:
@@ -556,6 +557,9 @@ def test_a_utc_timestamp_takes_the_day_of_the_url(iso: str | None, url: str | No
 def test_an_english_page_gets_the_publishers_day_from_its_url() -> None:
     late = extract(_dated_page("en", "2022-11-07T03:30:00Z"), "https://www.example.com/2022/11/06/council/")
     assert late.published == "2022-11-06"
+    broken = extract(_dated_page("en", "2022-11-07T03:30:00Z"), "http://[broken/2022/11/06/council/")
+    assert_not_caught(broken)  # a malformed URL is no reason to lose the page
+    assert broken.published == "2022-11-07T03:30:00+00:00" and broken.text
     # a German page is read in Central European time, where the stamp is already the publisher's day
     de = extract(_dated_page("de", "2022-11-07T03:30:00Z"), "https://www.example.com/2022/11/06/rat/")
     assert de.published == "2022-11-07T04:30:00+01:00"

@@ -254,7 +254,10 @@ def publisher_day(iso: str | None, url: str | None) -> str | None:
     half), none lost. Timestamps with another offset are kept: their day is already the publisher's."""
     if not iso or not url or len(iso) <= 10:
         return iso
-    m = _URL_DAY_RE.search(urlsplit(url).path)
+    try:
+        m = _URL_DAY_RE.search(urlsplit(url).path)
+    except ValueError:  # "http://[": a malformed host
+        return iso
     if m is None:
         return iso
     try:
