@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract
+from pipeline.extract import extract, fallback
 from pipeline.extract import markup as markup_module
 from pipeline.extract.fallback import FALLBACK_BELOW_CHARS, versions
 from pipeline.extract.main_content import TEXT_SHARE
@@ -207,3 +207,29 @@ def test_a_byline_label_with_the_name_in_the_next_element(byline: str) -> None:
     ex = extract(page)
     assert ex.authors == ["Nikolai Huke"]
     assert "Autor" not in ex.text and "Huke" not in ex.text  # the byline is not article text
+
+
+_CLUB = "<p>" + "Der Verein bietet Kurse für Kinder und Erwachsene an, jeden Dienstag in der Turnhalle. " * 3 + "</p>"
+
+
+@pytest.mark.parametrize(("footer", "published"), [
+    ("© 2016 Turnverein Moers e.V.", None),  # htmldate's copyright year is no publication date
+    ("© 2016 Turnverein Moers e.V., Stand: 01.01.2016", "2016-01-01"),  # the page writes that day
+])
+def test_a_copyright_year_is_not_a_publication_date(footer: str, published: str | None) -> None:
+    page = (f"<html><head><title>Über uns</title></head><body><article><h1>Über uns</h1>{_CLUB}</article>"
+            f"<footer><p>{footer}</p></footer></body></html>")
+    assert extract(page, "https://www.tv-moers.example/ueber-uns").published == published
+
+
+@pytest.mark.parametrize(("day", "page", "guess"), [
+    ("2016-01-01", "<p>© 2016 Turnverein</p>", True),
+    ("2016-01-01", "<p>Neujahrsempfang am 1. Januar 2016</p>", False),
+    ("2016-01-01", "<p>January 1st, 2016</p>", False),
+    ("2016-01-01", '<time datetime="2016-01-01T10:00">', False),
+    ("2016-01-01", "<p>01/01/2016</p>", False),
+    ("2016-01-01", "<p>1. Januar 2017</p>", True),  # another year
+    ("2016-03-01", "<p>© 2016</p>", False),  # only 1 January is htmldate's year guess
+])
+def test_year_guesses(day: str, page: str, guess: bool) -> None:
+    assert fallback.is_year_guess(day, page.encode()) is guess
