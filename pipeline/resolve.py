@@ -253,7 +253,7 @@ def collect_aliases(entities: Sequence[Any], text: str | None = None) -> dict[st
 
 def _by_main_name(name: str, place: Place) -> bool:
     """``name`` is the place's GeoNames main name (not one of its alternate or historical names)."""
-    return places.place_key(place.name) == places.place_key(name) or places.place_key(place.name) == places.place_key("Stadt " + name)
+    return places.place_key(place.name) in (places.place_key(name), places.place_key("Stadt " + name))
 
 
 def _anchor(name: str) -> Place | None:

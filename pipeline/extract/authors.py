@@ -45,6 +45,8 @@ _UI_LABEL_RE = re.compile(
     r"|gesponserte\s+inhalte|sponsored(?:\s+content)?|(?:all\s+)?(?:posts|articles)|archiv(?:\s+anzeigen)?", re.I)
 """Link and button labels of author boxes that name no one ("View my complete profile", "Alle
 Beiträge", "Weitere Artikel", "weiter"): not an author, even where the markup says author."""
+_BYLINE_TAIL_RE = re.compile(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|")
+"""Where a byline's names end ("Anna Schmidt · 24.11.2026", "Anna Schmidt | Duisburg")."""
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
 
 
@@ -57,13 +59,18 @@ _ORG_FORM_RE = re.compile(r"(?:^|\s)(?:e\.\s?v\.|gmbh|mbh|ag|kg|ug|se|gbr|ltd\.?
 """A legal form (``e.V.``, ``GmbH``, ``AG``) or a web address in an author string: an organisation."""
 
 
+def _site_keys(site_name: str | None, host: str | None) -> set[str]:
+    """The keys (:func:`_key`) under which a page names its own site: ``og:site_name``, the host, the
+    host without ``www.`` and its main label."""
+    domain = (host or "").removeprefix("www.")
+    return {_key(site_name or ""), _key(host or ""), _key(domain), _key(domain.split(".")[0])} - {""}
+
+
 def is_weak_author(name: str, site_name: str | None, host: str | None) -> bool:
     """Whether a metadata author names the site or an organisation (the site's own name, ``Bund der
     Energieverbraucher e.V.``, ``Web Commerce GmbH www.w-commerce.de``) rather than a person: such an
     author is kept only where no byline on the page names one."""
-    domain = (host or "").removeprefix("www.")
-    site_keys = {_key(site_name or ""), _key(host or ""), _key(domain), _key(domain.split(".")[0])} - {""}
-    return _key(name) in site_keys or bool(_ORG_FORM_RE.search(name))
+    return _key(name) in _site_keys(site_name, host) or bool(_ORG_FORM_RE.search(name))
 
 
 def split_agencies(names: list[str], site_name: str | None, host: str | None) -> tuple[list[str], list[str]]:
@@ -71,8 +78,7 @@ def split_agencies(names: list[str], site_name: str | None, host: str | None) ->
     name (``og:site_name``, the host's main label) unless it is a person's name, and placeholders
     (``admin``, ``guest``) name no author and are left out of both; ``Redaktion`` (the newsroom signing)
     stays an author."""
-    domain = (host or "").removeprefix("www.")
-    site_keys = {_key(site_name or ""), _key(host or ""), _key(domain), _key(domain.split(".")[0])} - {""}
+    site_keys = _site_keys(site_name, host)
     authors: list[str] = []
     agencies: list[str] = []
     for name in names:
@@ -173,7 +179,7 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
         # for a one-word name or nickname ("Tobi", "oradmin"); a class like "author-box" does not
         explicit = itemprop == "author" or rel == "author" or bool(inner) or class_hit(_NAME_CLASS_RE, cid)
         for s in source:
-            s = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", s)[0]
+            s = _BYLINE_TAIL_RE.split(s)[0]
             names.extend(split_names(s, strict=not (explicit and len(s) <= 40)))
     names = dedupe(names)
     # more names than an article has authors: the bylines of a teaser list, not the article's
@@ -203,12 +209,15 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
         line = [el]
         if m:
             rest = m.group(1)
-        elif _LABEL_RE.fullmatch(text) and is_element(el.getnext()) and len(text_of(el.getnext())) <= 80:
-            line.append(el.getnext())  # <h4>Autor</h4><p><a href="/profil/...">Nikolai Huke</a></p>
-            rest = text_of(el.getnext())
+        elif _LABEL_RE.fullmatch(text):  # <h4>Autor</h4><p><a href="/profil/...">Nikolai Huke</a></p>
+            nxt = el.getnext()
+            rest = text_of(nxt) if is_element(nxt) else ""
+            if not rest or len(rest) > 80:
+                continue
+            line.append(nxt)
         else:
             continue
-        rest = re.split(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|", rest)[0]
+        rest = _BYLINE_TAIL_RE.split(rest)[0]
         found = split_names(rest, strict=True)
         if not found:
             continue
