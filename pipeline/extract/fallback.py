@@ -92,12 +92,34 @@ def is_year_guess(day: str, html: bytes) -> bool:
     day: htmldate falls back to the year of a copyright notice (``© 2016``) or to a bare year, as
     ``2016-01-01``. A year is no publication date. Measured on the 201 evaluation pages that reach
     htmldate: 35 answers of 1 January, none of them right; 34 without that day on the page (32 on
-    pages without an annotated date, 2 wrong), 1 with it (kept, and wrong too)."""
+    pages without an annotated date, 2 wrong), 1 with it (kept, and wrong too).
+
+    Each written form of the day holds the year, so only the text around each occurrence of the year
+    is searched (:data:`_DAY_REACH` characters before it): seven searches of a whole page cost 14 ms on
+    an average page of these."""
     if not day.endswith("-01-01"):
         return False
-    year = re.escape(day[:4])
+    year = day[:4]
     text = html.decode("utf-8", "replace")
+    written = _new_year_forms(year)
+    at = text.find(year)
+    while at >= 0:
+        if written.search(text, max(0, at - _DAY_REACH), at + len(year) + 8):
+            return False
+        at = text.find(year, at + 1)
+    return True
+
+
+_DAY_REACH = 200
+"""How far before a year the rest of its date may begin: "1. Januar" and "January 1st," with up to
+about 180 characters of whitespace between their parts."""
+
+
+@cache
+def _new_year_forms(year: str) -> re.Pattern[str]:
+    """1 January of ``year`` as pages write it: ISO, German, slashes, compact, and with month names."""
+    year = re.escape(year)
     forms = (rf"{year}-0?1-0?1(?!\d)", rf"(?<![\d.])0?1\.\s?0?1\.\s?{year}", rf"{year}/0?1/0?1(?!\d)",
              rf"(?<!\d)0?1/0?1/{year}", rf"{year}0101", rf"(?<!\d)0?1\.?\s*{_MONTH_ONE}\.?,?\s+{year}",
              rf"{_MONTH_ONE}\.?\s+0?1(?:st)?,?\s+{year}")
-    return not any(re.search(form, text, re.I) for form in forms)
+    return re.compile("|".join(f"(?:{form})" for form in forms), re.I)
