@@ -121,7 +121,7 @@ def test_corrections_through_the_review_server_teach_the_model(site_db, tmp_path
     assert [r.status_code for r in responses] == [201] * len(REVIEWED), [r.text for r in responses]
 
     out = tmp_path / "learned"
-    result = newsmine("learn", "--db", str(db_path), "--out", str(out), "--quiet")
+    result = newsmine("learn", "--db", str(db_path), "--out", str(out), "--germeval-limit", "500", "--quiet")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "F1 before -> after: held-out reviewed" in result.stdout and "GermEval dev" in result.stdout
     assert f"{NAME} (ORG)" in result.stdout  # the name list learned it too
@@ -171,8 +171,8 @@ def test_learn_refuses_an_update_that_makes_the_general_sets_worse(site_db, tmp_
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201][:3]
 
     out = tmp_path / "learned"
-    # the first 500 GermEval dev sentences: this test is about the refusal, not the figure (the full
-    # set is scored in the test above); relabelling every place costs about 27 points there either way
+    # the first 500 GermEval dev sentences: this test is about the refusal, not the figure;
+    # relabelling every place costs about 27 points there either way
     result = newsmine("learn", "--db", str(db_path), "--out", str(out), "--rehearsal", "0", "--germeval-limit", "500",
                       "--quiet")
     assert result.returncode == 1, result.stdout + result.stderr
