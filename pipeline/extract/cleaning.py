@@ -289,7 +289,7 @@ def remove_boilerplate(root: El) -> None:
         mark_tree_changed()
         lxml.etree.strip_elements(root, *_STRIPPED_TAGS, with_tail=False)
 
-    doc_total = 0
+    doc_total = 0.0
     weak: list[El] = []
     strong: list[El] = []
     forms: list[El] = []

@@ -139,7 +139,7 @@ class _JsonLd:
     section: str | None = None
     description: str | None = None
     body: str | None = None
-    url: str | None = None
+    url: Any = None  # "url" or "mainEntityOfPage" as given: a string or an object; _absolute_url reads either
     language: str | None = None
     breadcrumb_section: str | None = None
 
