@@ -565,6 +565,35 @@ def test_an_english_page_gets_the_publishers_day_from_its_url() -> None:
     assert de.published == "2022-11-07T04:30:00+01:00"
 
 
+@pytest.mark.parametrize(("iso", "host", "local"), [
+    ("2022-05-04T00:44:52+00:00", "www.gazeta.com.br", "2022-05-03T21:44:52-03:00"),  # a Brazilian evening
+    ("2022-05-04T00:44:52Z", "lanacion.com.ar", "2022-05-03T21:44:52-03:00"),
+    ("2020-01-07T23:30:16+00:00", "infos.fr", "2020-01-08T00:30:16+01:00"),  # winter in Paris
+    ("2020-07-07T23:30:16+00:00", "infos.FR", "2020-07-08T01:30:16+02:00"),  # summer
+    ("2016-02-01T01:00:00+00:00", "folha.com.br", "2016-01-31T23:00:00-02:00"),  # Brazil's summer time then
+    ("2022-01-10T20:00:00+00:00", "www.nhk.or.jp", "2022-01-11T05:00:00+09:00"),
+    ("2022-05-03T20:36:00-04:00", "campogrande.com.br", "2022-05-03T20:36:00-04:00"),  # an offset: its own day
+    ("2022-05-04T00:44:52+00:00", "www.example.com", "2022-05-04T00:44:52+00:00"),  # no country
+    ("2022-05-04T00:44:52+00:00", "news.example.us", "2022-05-04T00:44:52+00:00"),  # several time zones
+    ("2022-05-04T00:44:52", "www.gazeta.com.br", "2022-05-04T00:44:52"),  # no offset: no instant
+    ("2022-05-04", "www.gazeta.com.br", "2022-05-04"),
+    ("2022-05-04T00:44:52+00:00", None, "2022-05-04T00:44:52+00:00"),
+    ("9999-12-31T23:59:59+00:00", "x.jp", "9999-12-31T23:59:59+00:00"),  # past the last day there is
+    ("not a date at all", "x.br", "not a date at all"),
+    (None, "x.br", None),
+])
+def test_a_utc_timestamp_of_a_country_site_in_its_time_zone(iso: str | None, host: str | None, local: str | None) -> None:
+    assert extract_dates.country_time(iso, host) == local
+
+
+def test_a_country_site_gets_its_readers_day() -> None:
+    page = _dated_page("pt", "2022-05-04T00:44:52Z")
+    assert extract(page, "https://www.gazeta.example.com.br/politica/").published == "2022-05-03T21:44:52-03:00"
+    # the day in the URL is the same one
+    assert extract(page, "https://www.gazeta.example.com.br/2022/05/03/x/").published == "2022-05-03T21:44:52-03:00"
+    assert extract(page, "https://www.example.com/politica/").published == "2022-05-04T00:44:52+00:00"
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -19,6 +19,7 @@ from .charset import decode_bytes, repair_mojibake
 from .cleaning import collect_captions, remove_boilerplate, remove_boxes
 from .dates import (
     central_european,
+    country_time,
     date_elements_text,
     dates_near_heading,
     find_visible_dates,
@@ -128,8 +129,9 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         url=meta.canonical or url,
         title=title or None,
         text=main_text,
-        published=central_european(meta.published) if local_time else publisher_day(meta.published, meta.canonical or url),
-        modified=central_european(meta.modified) if local_time else meta.modified,
+        published=central_european(meta.published) if local_time
+        else publisher_day(country_time(meta.published, meta.host), meta.canonical or url),
+        modified=central_european(meta.modified) if local_time else country_time(meta.modified, meta.host),
         authors=authors,
         agencies=agencies,
         section=meta.section or meta.breadcrumb_section,
