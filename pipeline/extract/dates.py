@@ -270,6 +270,7 @@ def country_time(iso: str | None, host: str | None) -> str | None:
     bench/extraction/real.py: 2 days change, both to the annotated day (one on each half)."""
     if not iso or not host or len(iso) <= 10:
         return iso
+    host = host.rstrip(".")  # "example.fr." is a fully qualified example.fr
     dot = host.rfind(".")
     zone = COUNTRY_ZONES.get(host[dot:].lower()) if dot >= 0 else None
     if zone is None:
