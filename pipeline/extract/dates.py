@@ -243,14 +243,14 @@ COUNTRY_ZONES = {
     # Europe (.de/.at/.ch: Central European time, above)
     ".uk": "Europe/London", ".ie": "Europe/Dublin", ".pt": "Europe/Lisbon", ".es": "Europe/Madrid",
     ".fr": "Europe/Paris", ".be": "Europe/Brussels", ".nl": "Europe/Amsterdam", ".lu": "Europe/Luxembourg",
-    ".li": "Europe/Vaduz", ".it": "Europe/Rome", ".dk": "Europe/Copenhagen", ".se": "Europe/Stockholm",
+    ".it": "Europe/Rome", ".dk": "Europe/Copenhagen", ".se": "Europe/Stockholm",
     ".no": "Europe/Oslo", ".fi": "Europe/Helsinki", ".pl": "Europe/Warsaw", ".cz": "Europe/Prague",
     ".sk": "Europe/Bratislava", ".hu": "Europe/Budapest", ".si": "Europe/Ljubljana", ".hr": "Europe/Zagreb",
     ".ro": "Europe/Bucharest", ".bg": "Europe/Sofia", ".gr": "Europe/Athens", ".ee": "Europe/Tallinn",
     ".lv": "Europe/Riga", ".lt": "Europe/Vilnius", ".ua": "Europe/Kyiv", ".tr": "Europe/Istanbul",
     # the Americas
     ".br": "America/Sao_Paulo", ".ar": "America/Argentina/Buenos_Aires", ".uy": "America/Montevideo",
-    ".cl": "America/Santiago", ".pe": "America/Lima", ".co": "America/Bogota", ".ec": "America/Guayaquil",
+    ".cl": "America/Santiago", ".pe": "America/Lima", ".ec": "America/Guayaquil",
     ".ve": "America/Caracas", ".mx": "America/Mexico_City",
     # Asia and Oceania
     ".jp": "Asia/Tokyo", ".kr": "Asia/Seoul", ".cn": "Asia/Shanghai", ".tw": "Asia/Taipei",
@@ -258,7 +258,8 @@ COUNTRY_ZONES = {
     ".nz": "Pacific/Auckland",
 }
 """Country hosts and the time zone nearly all of the country's people live in (its capital's): there the
-publisher's day is that zone's. Countries spread over several zones (.us, .ca, .au, .ru) are left out."""
+publisher's day is that zone's. Countries spread over several zones (.us, .ca, .au, .ru) are left out, and
+so are country domains that sites anywhere use as generic ones (.co, .io, .me, .tv, .fm, .li)."""
 
 
 def country_time(iso: str | None, host: str | None) -> str | None:
