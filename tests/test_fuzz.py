@@ -18,6 +18,7 @@ import gzip
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -415,9 +416,13 @@ def test_atheris_harness(tmp_path):
     runs = int(os.environ.get("NEWSMINE_ATHERIS_RUNS", "1000"))
     corpus = tmp_path / "corpus"
     n_seeds = write_seeds(corpus)
+    # libFuzzer's memory limit (2 GB by default) is checked against the process's peak RSS, and Linux
+    # gives a new process the peak of the one that started it (this pytest worker, which may have
+    # trained a model): the limit is 2 GB above that, so it still catches an input that blows up memory
+    inherited_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     proc = subprocess.run([sys.executable, str(ROOT / "tests" / "fuzz_atheris.py"), f"-runs={runs}",
                            "-max_len=32768", "-len_control=0", "-seed=1", f"-artifact_prefix={tmp_path}/",
-                           "-print_final_stats=1", str(corpus)],
+                           f"-rss_limit_mb={inherited_mb + 2048}", "-print_final_stats=1", str(corpus)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"stat::number_of_executed_units: {runs}" in proc.stderr
