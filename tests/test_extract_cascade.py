@@ -209,6 +209,27 @@ def test_a_byline_label_with_the_name_in_the_next_element(byline: str) -> None:
     assert "Autor" not in ex.text and "Huke" not in ex.text  # the byline is not article text
 
 
+@pytest.mark.parametrize("line", [
+    "Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45",
+    "Ein Beitrag von Pamela Sladky",
+    "Beitrag von Pamela Sladky",
+    "Geschrieben von Pamela Sladky",
+    "Verfasst von: Pamela Sladky",
+])
+def test_german_byline_phrases_name_the_author(line: str) -> None:
+    page = f"<html><body><article><h1>Aussitzen</h1><p>{line}</p><p>{P1}</p><p>{P2}</p></article></body></html>"
+    ex = extract(page)
+    assert ex.authors == ["Pamela Sladky"]
+    assert "Sladky" not in ex.text  # the byline is not article text
+
+
+def test_a_sentence_about_an_article_by_someone_names_no_author() -> None:
+    line = "Ein Artikel von gestern hat die Debatte über den Haushalt der Stadt neu entfacht, sagen die Grünen."
+    page = f"<html><body><article><h1>Haushalt</h1><p>{line}</p><p>{P1}</p></article></body></html>"
+    ex = extract(page)
+    assert ex.authors == [] and "Artikel von gestern" in ex.text
+
+
 _CLUB = "<p>" + "Der Verein bietet Kurse für Kinder und Erwachsene an, jeden Dienstag in der Turnhalle. " * 3 + "</p>"
 
 

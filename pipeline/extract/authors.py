@@ -188,7 +188,12 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
 
 _LABEL_RE = re.compile(r"(?:von|text|autor(?:in|en)?)\s*:?", re.I)
 """A byline label on its own, the name in the next element."""
-_VON_RE = re.compile(r"^(?:von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
+_VON_RE = re.compile(r"^(?:(?:ein\s+)?(?:artikel|beitrag|text)\s+von|geschrieben\s+von|verfasst\s+von"
+                     r"|von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
+_VON_STARTS = ("von", "text", "autor", "artikel von", "beitrag von", "ein beitrag von", "ein artikel von",
+               "ein text von", "geschrieben von", "verfasst von")
+"""How a German byline line begins ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt", "Verfasst von: ...");
+the names after it must read as names (strict), so "Ein Artikel von gestern hat ..." names no one."""
 
 
 def von_bylines(root: El) -> tuple[list[str], list[El]]:
@@ -200,7 +205,7 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
     lines = 0
     for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li", "dt", "th", "h4", "h5", "h6"):
         first = (el.text or "").strip()
-        if not first or not first[:6].lower().startswith(("von", "text", "autor")):
+        if not first or not first[:16].lower().startswith(_VON_STARTS):
             continue
         text = text_of(el)
         if len(text) > 150:
