@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.extract import EXTRACTOR_VERSION, Extracted, decode_html, extract, failure_reason, parse_date
 from pipeline.extract import charset as extract_charset
 from pipeline.extract import dates as extract_dates
-from pipeline.extract.metadata import title_confirmed_by
+from pipeline.extract.metadata import clean_title, title_confirmed_by
 
 # --------------------------------------------------------------------------- pages
 
@@ -471,6 +471,26 @@ def test_parse_date(raw: str | None, iso: str | None) -> None:
 ])
 def test_a_title_is_cut_where_the_heading_ends(title: str, heading: str, expected: str) -> None:
     assert title_confirmed_by(title, heading) == expected
+
+
+@pytest.mark.parametrize(("title", "site_name", "host", "expected"), [
+    ("Brücke gesperrt | Rhein-Ruhr-Bote", "Rhein-Ruhr-Bote", "www.rrb.example", "Brücke gesperrt"),
+    ("Rhein-Ruhr-Bote - Brücke gesperrt", "Rhein-Ruhr-Bote", None, "Brücke gesperrt"),
+    # a segment naming the host, or holding the host's name in a few words
+    ("Brücke gesperrt - rheinruhrbote.de", None, "www.rheinruhrbote.de", "Brücke gesperrt"),
+    ("Was ist Freie Software - MyOOS Community Forum", None, "foren.myoos.de", "Was ist Freie Software"),
+    ("Topathleten fit für München 2022 - European Championships Munich 2022", None, "munich2022.com",
+     "Topathleten fit für München 2022"),
+    ("Take C.A.R.E. - comwrap auf der DMEXCO 2018", None, "www.comwrap.com",
+     "Take C.A.R.E. - comwrap auf der DMEXCO 2018"),  # a subtitle that names the company: it stays
+    # only the separator goes: a closing guillemet or colon of the title stays
+    ("«Wir waren fast 40 Tage in Quarantäne» - Rosa-Luxemburg-Stiftung", None, "www.rosalux.de",
+     "«Wir waren fast 40 Tage in Quarantäne»"),
+    ("Zitat: «Wir bleiben» | Stadtanzeiger", "Stadtanzeiger", None, "Zitat: «Wir bleiben»"),
+    ("Brücke gesperrt", "Rhein-Ruhr-Bote", "www.rrb.example", "Brücke gesperrt"),
+])
+def test_a_site_name_is_cut_from_the_title(title: str, site_name: str | None, host: str | None, expected: str) -> None:
+    assert clean_title(title, site_name, host) == expected
 
 
 @pytest.mark.parametrize(("og_title", "page_title", "title"), [

@@ -21,6 +21,10 @@ _ARTICLE_TYPES = {
 
 _HOME_WORDS = {"start", "startseite", "home", "homepage", "übersicht", "nachrichten", "news"}
 _TITLE_SEP_RE = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s+")
+_SITE_NAME_WORDS = 4
+"""The most words of a title segment read as the site's name where it only contains the host's name."""
+_TITLE_SEP_END_RE = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s*$")
+_TITLE_SEP_START_RE = re.compile(r"^\s*(?:\||–|—|-|::|·|»)\s+")
 
 
 def _ld_string(value: Any, *keys: str) -> str | None:
@@ -395,15 +399,21 @@ def clean_title(title: str, site_name: str | None, host: str | None = None) -> s
     if site_name:
         key = site_name.casefold()
         if parts[-1].casefold() == key or key in parts[-1].casefold():
-            return title[: title.rfind(parts[-1])].rstrip(" |–—-:·»")
+            return _TITLE_SEP_END_RE.sub("", title[: title.rfind(parts[-1])])
         if parts[0].casefold() == key:
-            return title[len(parts[0]):].lstrip(" |–—-:·»")
+            return _TITLE_SEP_START_RE.sub("", title[len(parts[0]):])
     # without a known site name: drop a short last segment after " | ", or one naming the host
     last = parts[-1]
     squashed = re.sub(r"[^a-z0-9]", "", last.casefold().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae"))
     named_host = bool(host and squashed and len(squashed) >= 3 and squashed in re.sub(r"[^a-z0-9]", "", host.lower()))
+    if host and not named_host:
+        # "... - MyOOS Community Forum" on foren.myoos.de: a short segment (a site's name has a few words;
+        # "comwrap auf der DMEXCO 2018" is a subtitle) that holds the host's name
+        labels = host.lower().split(".")
+        name = labels[-2] if len(labels) >= 2 else ""
+        named_host = len(name) >= 5 and name in squashed and len(last.split()) <= _SITE_NAME_WORDS
     if (named_host or (" | " in title and len(last) <= 40)) and len(title) - len(last) >= 15:
-        return title[: title.rfind(last)].rstrip(" |–—-:·»")
+        return _TITLE_SEP_END_RE.sub("", title[: title.rfind(last)])
     return title
 
 
