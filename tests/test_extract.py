@@ -483,6 +483,11 @@ def test_a_title_is_cut_where_the_heading_ends(title: str, heading: str, expecte
      "Topathleten fit für München 2022"),
     ("Take C.A.R.E. - comwrap auf der DMEXCO 2018", None, "www.comwrap.com",
      "Take C.A.R.E. - comwrap auf der DMEXCO 2018"),  # a subtitle that names the company: it stays
+    # the same in front
+    ("BMAS - Änderung der Anforderungen an Impfnachweise", None, "www.bmas.de", "Änderung der Anforderungen an Impfnachweise"),
+    ("Gregory Szorc's Digital Home | Mercurial's Journey to Python 3", None, "gregoryszorc.com",
+     "Mercurial's Journey to Python 3"),
+    ("BMAS - Die Rente", None, "www.bmas.de", "BMAS - Die Rente"),  # too little left to be a title
     # only the separator goes: a closing guillemet or colon of the title stays
     ("«Wir waren fast 40 Tage in Quarantäne» - Rosa-Luxemburg-Stiftung", None, "www.rosalux.de",
      "«Wir waren fast 40 Tage in Quarantäne»"),

@@ -402,19 +402,35 @@ def clean_title(title: str, site_name: str | None, host: str | None = None) -> s
             return _TITLE_SEP_END_RE.sub("", title[: title.rfind(parts[-1])])
         if parts[0].casefold() == key:
             return _TITLE_SEP_START_RE.sub("", title[len(parts[0]):])
-    # without a known site name: drop a short last segment after " | ", or one naming the host
-    last = parts[-1]
-    squashed = re.sub(r"[^a-z0-9]", "", last.casefold().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae"))
-    named_host = bool(host and squashed and len(squashed) >= 3 and squashed in re.sub(r"[^a-z0-9]", "", host.lower()))
-    if host and not named_host:
-        # "... - MyOOS Community Forum" on foren.myoos.de: a short segment (a site's name has a few words;
-        # "comwrap auf der DMEXCO 2018" is a subtitle) that holds the host's name
-        labels = host.lower().split(".")
-        name = labels[-2] if len(labels) >= 2 else ""
-        named_host = len(name) >= 5 and name in squashed and len(last.split()) <= _SITE_NAME_WORDS
-    if (named_host or (" | " in title and len(last) <= 40)) and len(title) - len(last) >= 15:
+    # without a known site name: drop a segment naming the host (last, then first), else a short last
+    # segment after " | "
+    first, last = parts[0], parts[-1]
+    cut_last = len(title) - len(last) >= 15
+    if cut_last and _names_host(last, host):
+        return _TITLE_SEP_END_RE.sub("", title[: title.rfind(last)])
+    if len(title) - len(first) >= 15 and _names_host(first, host):
+        return _TITLE_SEP_START_RE.sub("", title[len(first):])
+    if cut_last and " | " in title and len(last) <= 40:
         return _TITLE_SEP_END_RE.sub("", title[: title.rfind(last)])
     return title
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.casefold().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae"))
+
+
+def _names_host(segment: str, host: str | None) -> bool:
+    """Whether a title segment is the site's name: part of the host ("rheinruhrbote.de"), or a short
+    segment (a site's name has a few words; "comwrap auf der DMEXCO 2018" is a subtitle) that holds the
+    host's name ("MyOOS Community Forum" on foren.myoos.de)."""
+    if not host:
+        return False
+    squashed = _squash(segment)
+    if len(squashed) >= 3 and squashed in _squash(host):
+        return True
+    labels = host.lower().split(".")
+    name = _squash(labels[-2]) if len(labels) >= 2 else ""
+    return len(name) >= 5 and name in squashed and len(segment.split()) <= _SITE_NAME_WORDS
 
 
 _SEPARATOR = r"(?:\||–|—|-|::|·|»|›|•|/)"
