@@ -203,6 +203,10 @@ def test_a_link_preview_label_other_than_the_author_names_no_one() -> None:
     ('<h4 class="news__meta-title">Autor</h4><p class="news__meta-text"><a href="/profil/huke">Nikolai Huke</a></p>',
      "Nikolai Huke"),
     ("<dl><dt>Autorin:</dt><dd>Nikolai Huke</dd></dl>", "Nikolai Huke"),
+    ('<div><span class="block__label">Auteur :</span> <a href="/anna-kubista">Anna Kubišta</a></div>', "Anna Kubišta"),
+    ('<p><span>Author</span> <a href="/team/anna">Anna Kubišta</a></p>', "Anna Kubišta"),
+    # a byline in italics
+    ("<p><i>von Daniela Obers</i></p>", "Daniela Obers"),
     # German byline phrases
     ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", "Pamela Sladky"),
     ("<p>Ein Beitrag von Pamela Sladky</p>", "Pamela Sladky"),

@@ -186,11 +186,11 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
     return ([] if len(names) > MAX_BYLINE_NAMES else names), elements
 
 
-_LABEL_RE = re.compile(r"(?:von|text|autor(?:in|en)?)\s*:?", re.I)
+_LABEL_RE = re.compile(r"(?:von|text|autor(?:in|en)?|auteur|autore|author)\s*:?", re.I)
 """A byline label on its own, the name in the next element."""
 _VON_RE = re.compile(r"^(?:(?:ein\s+)?(?:artikel|beitrag|text)\s+von|geschrieben\s+von|verfasst\s+von"
                      r"|von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
-_VON_STARTS = ("von", "text", "autor", "artikel von", "beitrag von", "ein beitrag von", "ein artikel von",
+_VON_STARTS = ("von", "text", "autor", "auteur", "author", "artikel von", "beitrag von", "ein beitrag von", "ein artikel von",
                "ein text von", "geschrieben von", "verfasst von")
 """How a German byline line begins ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt", "Verfasst von: ...");
 the names after it must read as names (strict), so "Ein Artikel von gestern hat ..." names no one."""
@@ -203,7 +203,8 @@ def von_bylines(root: El) -> tuple[list[str], list[El]]:
     elements: list[El] = []
     seen: list[str] = []  # the names of every line read, to tell a teaser list
     lines = 0
-    for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "li", "dt", "th", "h4", "h5", "h6"):
+    for el in root.iter("p", "span", "div", "address", "small", "strong", "em", "b", "i", "li", "dt", "th", "h4", "h5",
+                        "h6"):
         first = (el.text or "").strip()
         if not first or not first[:16].lower().startswith(_VON_STARTS):
             continue
