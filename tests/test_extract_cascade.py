@@ -207,6 +207,9 @@ def test_a_link_preview_label_other_than_the_author_names_no_one() -> None:
     ('<p><span>Author</span> <a href="/team/anna">Anna Kubišta</a></p>', "Anna Kubišta"),
     # a byline in italics
     ("<p><i>von Daniela Obers</i></p>", "Daniela Obers"),
+    # the names end where the credits for pictures begin
+    ("<p><em>Text von Christian Seiler &nbsp; Illustration von Markus Roost</em></p>", "Christian Seiler"),
+    ("<p>Text: Anna Schmidt, Fotos: Jan Berg</p>", "Anna Schmidt"),
     # German byline phrases
     ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", "Pamela Sladky"),
     ("<p>Ein Beitrag von Pamela Sladky</p>", "Pamela Sladky"),

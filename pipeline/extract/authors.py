@@ -45,8 +45,10 @@ _UI_LABEL_RE = re.compile(
     r"|gesponserte\s+inhalte|sponsored(?:\s+content)?|(?:all\s+)?(?:posts|articles)|archiv(?:\s+anzeigen)?", re.I)
 """Link and button labels of author boxes that name no one ("View my complete profile", "Alle
 Beiträge", "Weitere Artikel", "weiter"): not an author, even where the markup says author."""
-_BYLINE_TAIL_RE = re.compile(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\|")
-"""Where a byline's names end ("Anna Schmidt · 24.11.2026", "Anna Schmidt | Duisburg")."""
+_BYLINE_TAIL_RE = re.compile(r"\s[·|•]\s|\s[–—]\s|\s\|\s?|\||,?\s(?:illustrationen|illustration|fotos|foto|bilder|grafiken"
+                             r"|grafik|photos|photo|illustrations)\s*(?:von|by|:)\s", re.I)
+"""Where a byline's names end ("Anna Schmidt · 24.11.2026", "Anna Schmidt | Duisburg", "Anna Schmidt, Fotos:
+Jan Berg")."""
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b|/|\|)\s*")
 
 
