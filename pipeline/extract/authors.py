@@ -194,8 +194,9 @@ _VON_RE = re.compile(r"^(?:(?:ein\s+)?(?:artikel|beitrag|text)\s+von|geschrieben
                      r"|von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
 _VON_STARTS = ("von", "text", "autor", "auteur", "author", "artikel von", "beitrag von", "ein beitrag von", "ein artikel von",
                "ein text von", "geschrieben von", "verfasst von")
-"""How a German byline line begins ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt", "Verfasst von: ...");
-the names after it must read as names (strict), so "Ein Artikel von gestern hat ..." names no one."""
+"""How a byline line begins ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt", "Verfasst von: ...", and the
+labels "Auteur :" and "Author" before a name); the names after it must read as names (strict), so "Ein Artikel
+von gestern hat ..." names no one."""
 
 
 def von_bylines(root: El) -> tuple[list[str], list[El]]:

@@ -20,11 +20,13 @@ _ARTICLE_TYPES = {
 }
 
 _HOME_WORDS = {"start", "startseite", "home", "homepage", "übersicht", "nachrichten", "news"}
-_TITLE_SEP_RE = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s+")
+_TITLE_SEP = r"(?:\||–|—|-|::|·|»)"
+"""What separates a title from the site's name (with whitespace around it)."""
+_TITLE_SEP_RE = re.compile(rf"\s+{_TITLE_SEP}\s+")
+_TITLE_SEP_END_RE = re.compile(rf"\s+{_TITLE_SEP}\s*$")
+_TITLE_SEP_START_RE = re.compile(rf"^\s*{_TITLE_SEP}\s+")
 _SITE_NAME_WORDS = 4
 """The most words of a title segment read as the site's name where it only contains the host's name."""
-_TITLE_SEP_END_RE = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s*$")
-_TITLE_SEP_START_RE = re.compile(r"^\s*(?:\||–|—|-|::|·|»)\s+")
 
 
 def _ld_string(value: Any, *keys: str) -> str | None:
