@@ -190,13 +190,15 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
 
 _LABEL_RE = re.compile(r"(?:von|text|autor(?:in|en)?|auteur|autore|author)\s*:?", re.I)
 """A byline label on its own, the name in the next element."""
-_VON_RE = re.compile(r"^(?:(?:ein\s+)?(?:artikel|beitrag|text)\s+von|geschrieben\s+von|verfasst\s+von"
-                     r"|von|text|autor(?:in)?)\s*:?\s+(.{3,120})$", re.I)
-_VON_STARTS = ("von", "text", "autor", "auteur", "author", "artikel von", "beitrag von", "ein beitrag von", "ein artikel von",
-               "ein text von", "geschrieben von", "verfasst von")
-"""How a byline line begins ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt", "Verfasst von: ...", and the
-labels "Auteur :" and "Author" before a name); the names after it must read as names (strict), so "Ein Artikel
-von gestern hat ..." names no one."""
+_VON_PHRASES = ("ein artikel von", "ein beitrag von", "ein text von", "artikel von", "beitrag von", "text von",
+                "geschrieben von", "verfasst von", "von", "text", "autorin", "autor")
+"""How a byline line begins, the longer phrase first ("Von Anna Schmidt", "Ein Beitrag von Anna Schmidt",
+"Verfasst von: ..."); the names after it must read as names (strict), so "Ein Artikel von gestern hat ..."
+names no one."""
+_VON_RE = re.compile(r"^(?:" + "|".join(p.replace(" ", r"\s+") for p in _VON_PHRASES) + r")\s*:?\s+(.{3,120})$", re.I)
+_VON_STARTS = (*_VON_PHRASES, "auteur", "author")
+"""The starts of the elements worth reading: the phrases, and the labels "Auteur :" and "Author" (:data:`_LABEL_RE`)
+before a name in the next element."""
 
 
 def von_bylines(root: El) -> tuple[list[str], list[El]]:

@@ -213,19 +213,26 @@ def _last_sunday(year: int, month: int) -> datetime:
     return last - timedelta(days=(last.weekday() + 1) % 7)
 
 
+def _instant(iso: str | None) -> datetime | None:
+    """The moment an ISO timestamp with a UTC offset names (``Z`` read as ``+00:00``); None for a date, a
+    time without an offset, or what is no ISO timestamp."""
+    if not iso or len(iso) <= 10:
+        return None
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo is not None else None
+
+
 def central_european(iso: str | None) -> str | None:
     """An ISO timestamp with a UTC offset, expressed in Central European time (CET, and CEST from the
     last Sunday of March to the last Sunday of October, 01:00 UTC, the EU rule since 1996): the same
     instant, with the calendar day a reader in Germany, Austria or Switzerland sees. A page stamped
     ``2022-11-06T23:00:00+00:00`` was published on 7 November there. Dates and times without an offset
     are returned as they are."""
-    if not iso or len(iso) <= 10:
-        return iso
-    try:
-        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    if dt.tzinfo is None:
+    dt = _instant(iso)
+    if dt is None:
         return iso
     utc = dt.astimezone(UTC).replace(tzinfo=None)
     summer = _last_sunday(utc.year, 3).replace(hour=1) <= utc < _last_sunday(utc.year, 10).replace(hour=1)
@@ -269,7 +276,8 @@ def country_time(iso: str | None, host: str | None) -> str | None:
     offset are kept (their day is already the publisher's: ``-04:00`` on a Brazilian page is Mato Grosso's
     time, not Sao Paulo's), and so are dates and other hosts. Measured on the 615 dated evaluation pages of
     bench/extraction/real.py: 2 days change, both to the annotated day (one on each half)."""
-    if not iso or not host or len(iso) <= 10:
+    dt = _instant(iso)
+    if dt is None or dt.utcoffset() != timedelta(0) or not host:
         return iso
     host = host.rstrip(".")  # "example.fr." is a fully qualified example.fr
     dot = host.rfind(".")
@@ -277,9 +285,6 @@ def country_time(iso: str | None, host: str | None) -> str | None:
     if zone is None:
         return iso
     try:
-        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        if dt.utcoffset() != timedelta(0):  # None: no offset
-            return iso
         return dt.astimezone(ZoneInfo(zone)).isoformat()
     except (ValueError, OverflowError, ZoneInfoNotFoundError):
         return iso
@@ -299,7 +304,8 @@ def publisher_day(iso: str | None, url: str | None) -> str | None:
     ``/2020/02/24/`` article stamped ``2020-02-25T02:25:54+00:00`` went out on the evening of 24 February.
     Measured on the 615 dated evaluation pages of bench/extraction/real.py: right dates +2 (one on each
     half), none lost. Timestamps with another offset are kept: their day is already the publisher's."""
-    if not iso or not url or len(iso) <= 10:
+    dt = _instant(iso)
+    if dt is None or dt.utcoffset() != timedelta(0) or not url:
         return iso
     try:
         m = _URL_DAY_RE.search(urlsplit(url).path)
@@ -308,11 +314,10 @@ def publisher_day(iso: str | None, url: str | None) -> str | None:
     if m is None:
         return iso
     try:
-        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
         day = datetime(int(m[1]), int(m[2]), int(m[3])).date()
     except ValueError:
         return iso
-    if dt.utcoffset() != timedelta(0) or dt.date() == day:
+    if dt.date() == day:
         return iso
     if (dt + UTC_OFFSETS[0]).date() <= day <= (dt + UTC_OFFSETS[1]).date():
         return day.isoformat()

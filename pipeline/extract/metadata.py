@@ -435,7 +435,8 @@ def _names_host(segment: str, host: str | None) -> bool:
     return len(name) >= 5 and name in squashed and len(segment.split()) <= _SITE_NAME_WORDS
 
 
-_SEPARATOR = r"(?:\||–|—|-|::|·|»|›|•|/)"
+_SEPARATOR = rf"(?:{_TITLE_SEP}|›|•|/)"
+"""The title separators and more: where the ``<h1>`` confirms the seam, "›", "•" and "/" separate too."""
 _LEADING_SEP_RE = re.compile(rf"\s*{_SEPARATOR}\s")
 _TRAILING_SEP_RE = re.compile(rf"\s{_SEPARATOR}\s*$")
 
