@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import re
 
-from .text import El, class_hit, classid, dedupe, is_element, iter_ancestors, marked_records, norm, text_of, unescape
+from .text import (
+    El,
+    class_hit,
+    classid,
+    dedupe,
+    is_element,
+    iter_ancestors,
+    marked_records,
+    matching,
+    norm,
+    text_of,
+    unescape,
+)
 
 _BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
 
@@ -163,11 +175,13 @@ def byline_authors(root: El, skip_comments: bool = False) -> tuple[list[str], li
     ``skip_comments`` leaves out bylines in comment sections (for a page not yet cleaned)."""
     names: list[str] = []
     elements: list[El] = []
-    for el, tag, cid, itemprop in marked_records(root):
+    records = marked_records(root)
+    byline_cids = matching(_BYLINE_RE, {cid for _, _, cid, _ in records})
+    for el, tag, cid, itemprop in records:
         if tag in ("html", "body", "article", "main"):
             continue
         rel = (el.get("rel") or "").lower()
-        if not (itemprop == "author" or rel == "author" or (cid.strip() and class_hit(_BYLINE_RE, cid))):
+        if not (itemprop == "author" or rel == "author" or (cid in byline_cids and cid.strip())):
             continue
         text = text_of(el)
         if not text or len(text) > 200 or (skip_comments and _in_comments(el)):

@@ -23,6 +23,7 @@ from .text import (
     link_text_len,
     mark_tree_changed,
     marked_records,
+    matching,
     norm,
     norm_key,
     raw_text,
@@ -199,10 +200,12 @@ def collect_captions(root: El) -> list[str]:
     targets: list[El] = []
     for el in root.iter("figure", "figcaption"):
         targets.append(el)
-    for el, tag, cid, itemprop in marked_records(root):
+    records = marked_records(root)
+    caption_cids = matching(_CAPTION_CLASS_RE, {cid for _, _, cid, _ in records})
+    for el, tag, cid, itemprop in records:
         if tag in ("figure", "figcaption", "body", "html", "article", "main") or tag in HEADING_TAGS:
             continue  # a heading is no caption (its id may be a slug of its words: "...-grundlegende-...")
-        if (cid.strip() and class_hit(_CAPTION_CLASS_RE, cid)) or itemprop == "caption":
+        if (cid in caption_cids and cid.strip()) or itemprop == "caption":
             targets.append(el)
     for el in targets:
         nodes = [el] if el.tag != "figure" else []
@@ -294,7 +297,11 @@ def remove_boilerplate(root: El) -> None:
     strong: list[El] = []
     forms: list[El] = []
     footers: list[El] = []
-    for el, tag, cid, itemprop in marked_records(root):
+    records = marked_records(root)
+    cids = {cid.strip() for _, _, cid, _ in records}
+    strong_cids, weak_cids = matching(_STRONG_BOILER_RE, cids), matching(_WEAK_BOILER_RE, cids)
+    footer_cids = matching(_FOOTER_CLASS_RE, cids)
+    for el, tag, cid, itemprop in records:
         if tag in ("html", "body", "main", "article"):
             continue
         role = (el.get("role") or "").lower()
@@ -317,11 +324,11 @@ def remove_boilerplate(root: El) -> None:
             continue
         if el.get("hidden") is not None and tag not in ("div", "section"):
             strong.append(el)
-        elif class_hit(_STRONG_BOILER_RE, cid) and not _embeds_a_post(el, cid):
+        elif cid in strong_cids and not _embeds_a_post(el, cid):
             strong.append(el)
-        elif class_hit(_WEAK_BOILER_RE, cid):
+        elif cid in weak_cids:
             weak.append(el)
-        elif class_hit(_FOOTER_CLASS_RE, cid):
+        elif cid in footer_cids:
             footers.append(el)
     totals = text_totals(root) if weak or strong or forms or footers else {}
     doc_total = totals.get(root, 0)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .text import El, class_hit, classid, is_element, iter_ancestors, marked_records, norm, text_of
+from .text import El, classid, is_element, iter_ancestors, marked_records, matching, norm, text_of
 
 _MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1, "january": 1,
@@ -158,8 +158,10 @@ _DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|datelin
 
 
 def date_elements_text(root: El) -> Iterator[str]:
-    for el, _tag, cid, _itemprop in marked_records(root):  # elements only (an XPath on *)
-        if cid.strip() and class_hit(_DATE_CLASS_RE, cid):
+    records = marked_records(root)  # elements only (an XPath on *)
+    date_cids = matching(_DATE_CLASS_RE, {cid for _, _, cid, _ in records})
+    for el, _tag, cid, _itemprop in records:
+        if cid in date_cids and cid.strip():
             text = text_of(el)
             if 6 <= len(text) <= 200:
                 yield text

@@ -25,6 +25,7 @@ from .text import (
     iter_ancestors,
     link_text_len,
     marked_records,
+    matching,
     norm,
     norm_key,
     raw_text,
@@ -55,10 +56,12 @@ _TEASER_BOX_RE = re.compile(r"(?:^|\s)teaser(?:$|\s|--|_(?!_?text|_?lead))|tease
 def lead_elements(root: El) -> list[El]:
     """Elements marked up as lead/teaser/standfirst (class or itemprop), in document order."""
     found: list[El] = []
-    for el, tag, cid, itemprop in marked_records(root):
+    records = marked_records(root)
+    lead_cids = matching(_LEAD_RE, {cid for _, _, cid, _ in records})
+    for el, tag, cid, itemprop in records:
         if tag in ("html", "body", "article", "main", "meta"):
             continue
-        if (cid.strip() and class_hit(_LEAD_RE, cid)) or itemprop in ("description", "abstract"):
+        if (cid in lead_cids and cid.strip()) or itemprop in ("description", "abstract"):
             if any(el in set(iter_ancestors(f, 50)) or f in set(iter_ancestors(el, 50)) for f in found):
                 continue
             if in_link(el) or any(class_hit(_TEASER_BOX_RE, classid(a)) for a in iter_ancestors(el, 8)

@@ -111,6 +111,26 @@ def class_hit(pattern: re.Pattern[str], cid: str) -> bool:
     return hit
 
 
+def matching(pattern: re.Pattern[str], strings: Iterable[str]) -> set[str]:
+    """Those of ``strings`` in which ``pattern`` finds something (remembered as by :func:`class_hit`). A
+    pass over a page's marked elements asks once per distinct class/id string, then tests membership:
+    a page has a few hundred marked elements and far fewer distinct strings."""
+    entry = _CLASS_HITS.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        entry = _CLASS_HITS[id(pattern)] = (pattern, {})
+    memo = entry[1]
+    found: set[str] = set()
+    for cid in strings:
+        hit = memo.get(cid)
+        if hit is None:
+            if len(memo) >= _MAX_MEMO:
+                memo.clear()
+            hit = memo[cid] = pattern.search(cid) is not None
+        if hit:
+            found.add(cid)
+    return found
+
+
 def is_element(el: Any) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
