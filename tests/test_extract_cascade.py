@@ -1,14 +1,14 @@
 """The extraction steps that real pages asked for (bench/extraction/real.py): markup repair, a main
-container that holds most of the text, second opinions from trafilatura and htmldate, bylines,
+container that holds most of the text, the second opinion from trafilatura, the page's own day, bylines,
 agencies. Each page here is built so that the step under test decides the outcome."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract, fallback
+from pipeline.extract import extract
 from pipeline.extract import markup as markup_module
-from pipeline.extract.fallback import FALLBACK_BELOW_CHARS, versions
+from pipeline.extract.fallback import FALLBACK_BELOW_CHARS, MAX_FALLBACK_CHARS, versions
 from pipeline.extract.main_content import TEXT_SHARE
 from pipeline.extract.record import EXTRACTOR_VERSION
 
@@ -82,7 +82,7 @@ def test_a_short_article_read_whole_is_not_replaced() -> None:
     assert ex.text == P1
 
 
-def test_date_from_htmldate_where_the_page_gives_none_of_its_own() -> None:
+def test_date_from_the_url_where_the_page_gives_none_of_its_own() -> None:
     page = f"<html><body><article><h1>Haushalt</h1><p>{P1}</p><p>{P2}</p></article></body></html>"
     assert extract(page).published is None
     ex = extract(page, "https://www.rhein-kurier.example/2026/11/24/haushalt-beschlossen.html")
@@ -235,7 +235,7 @@ _CLUB = "<p>" + "Der Verein bietet Kurse für Kinder und Erwachsene an, jeden Di
 
 
 @pytest.mark.parametrize(("footer", "published"), [
-    ("© 2016 Turnverein Moers e.V.", None),  # htmldate's copyright year is no publication date
+    ("© 2016 Turnverein Moers e.V.", None),  # a copyright year is no publication date
     ("© 2016 Turnverein Moers e.V., Stand: 01.01.2016", "2016-01-01"),  # the page writes that day
 ])
 def test_a_copyright_year_is_not_a_publication_date(footer: str, published: str | None) -> None:
@@ -244,14 +244,9 @@ def test_a_copyright_year_is_not_a_publication_date(footer: str, published: str 
     assert extract(page, "https://www.tv-moers.example/ueber-uns").published == published
 
 
-@pytest.mark.parametrize(("day", "page", "guess"), [
-    ("2016-01-01", "<p>© 2016 Turnverein</p>", True),
-    ("2016-01-01", "<p>Neujahrsempfang am 1. Januar 2016</p>", False),
-    ("2016-01-01", "<p>January 1st, 2016</p>", False),
-    ("2016-01-01", '<time datetime="2016-01-01T10:00">', False),
-    ("2016-01-01", "<p>01/01/2016</p>", False),
-    ("2016-01-01", "<p>1. Januar 2017</p>", True),  # another year
-    ("2016-03-01", "<p>© 2016</p>", False),  # only 1 January is htmldate's year guess
-])
-def test_year_guesses(day: str, page: str, guess: bool) -> None:
-    assert fallback.is_year_guess(day, page.encode()) is guess
+def test_a_huge_page_without_text_gets_no_second_opinion() -> None:
+    # trafilatura would parse and clean the whole page again: past MAX_FALLBACK_CHARS a warning says so
+    script = "<script>var data = '" + "x" * MAX_FALLBACK_CHARS + "';</script>"
+    ex = extract(f"<html><head>{script}</head><body><p>Kurz.</p></body></html>")
+    assert ex.text == ""
+    assert any(w.startswith("second opinion skipped: page of") for w in ex.warnings), ex.warnings

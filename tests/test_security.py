@@ -11,7 +11,7 @@
   elements; ``newsmine query article`` prints the text with control characters neutralised and its JSON
   keeps the text exactly; Datasette's table and row pages show it escaped (``&lt;script&gt;``).
 * A page whose whole body is a URL makes no request: the extractor never fetches (htmldate, its date
-  fallback, downloads a string that looks like a URL).
+  fallback until extract-2.14 and still used by trafilatura, downloads a string that looks like a URL).
 * No private keys or API tokens in the repository's files.
 """
 
@@ -322,9 +322,10 @@ def test_the_secret_scan_finds_planted_secrets(tmp_path):
 
 
 def test_a_page_that_is_only_a_url_is_never_fetched_by_the_extractor():
-    """The own cascade finds no date in such a page and asks htmldate, whose ``find_date`` downloads a
-    string that starts with ``http`` and holds no space: the page's URL must be read as text, not
-    fetched (here a loopback server that records every request)."""
+    """Such a page has no main text, so trafilatura is asked; its date library (htmldate, newsmine's own
+    date fallback until extract-2.14) downloads a string that starts with ``http`` and holds no space:
+    the page's URL must be read as text, not fetched (here a loopback server that records every
+    request)."""
     with LoopbackServer() as srv:
         srv.route("/admin", Reply(body="<html><body><p>secret</p></body></html>"))
         records = [extract(body.encode("utf-8"), url="https://www.example.org/artikel.html")

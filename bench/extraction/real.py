@@ -236,8 +236,8 @@ def half(name: str) -> str:
 
 
 def warm_date_parser() -> None:
-    """Load all of dateparser's locale data, untimed. htmldate's full-text date search (newsmine's
-    date fallback, trafilatura's metadata) hands some strings to dateparser, which compiles the
+    """Load all of dateparser's locale data, untimed. htmldate's full-text date search (trafilatura's
+    metadata; newsmine's date fallback until extract-2.14) hands some strings to dateparser, which compiles the
     regular expressions of each of its ~200 locales the first time it tries that locale: about 2-3 s
     in all, once per process, which a three-page warm-up does not cover and which otherwise lands on
     whichever tool first meets a string that no early locale reads (mostly newsmine, which runs first

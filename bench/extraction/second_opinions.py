@@ -1,8 +1,10 @@
-"""What newsmine's second opinions cost and bring, against trafilatura's ``extract`` in the same run.
+"""What newsmine's last-resort steps cost and bring, against trafilatura's ``extract`` in the same run.
 
-newsmine asks two libraries where its own cascade falls short (``pipeline/extract/fallback.py``):
-trafilatura where its own text is under 200 characters, htmldate where no date was found. This bench
-runs the extractor with each of them switched off, and trafilatura's ``extract`` with its default
+Where its own cascade falls short, newsmine asks trafilatura for the text (``pipeline/extract/fallback.py``,
+where its own text is under 200 characters) and reads the whole page for a day
+(``pipeline/extract/page_date.py``, where metadata and the page heuristics found no date; htmldate
+until extract-2.14). This bench runs the extractor with each of them switched off, and trafilatura's
+``extract`` with its default
 settings (text only, no metadata), on the real pages of ``bench/extraction/real.py``, and reports for
 each variant the text F1 of both sets, the right dates of the 615 dated evaluation pages, and the speed
 as a multiple of trafilatura's. Per page all variants run one after the other, in an order that
@@ -10,7 +12,7 @@ rotates from page to page, so that load drift on the machine hits all alike.
 
     .venv/bin/python bench/extraction/second_opinions.py    # ~2 min, writes RESULTS-second-opinions.md
 
-The switches are this bench's own (it replaces the two fallback functions in ``pipeline.extract.core``
+The switches are this bench's own (it replaces the two functions in ``pipeline.extract.core``
 for a variant); the extractor has no such options.
 """
 
@@ -35,17 +37,7 @@ from pipeline.extract import core  # noqa: E402
 OUT = Path(__file__).resolve().parent / "RESULTS-second-opinions.md"
 
 
-def _htmldate_fast(html: bytes, url: str | None, warnings: list[str]) -> str | None:
-    """htmldate without its extensive search (free text and whole-page patterns)."""
-    from htmldate import find_date
-
-    try:
-        return find_date(bytes(html), url=url, original_date=True, extensive_search=False) or None
-    except Exception:  # noqa: BLE001 - as the real fallback, a failure is no date
-        return None
-
-
-def _no_date(html: bytes, url: str | None, warnings: list[str]) -> str | None:
+def _no_day(root: object, page: str, url: str | None, month_first: bool = False) -> str | None:
     return None
 
 
@@ -55,18 +47,17 @@ def _no_text(text: str, url: str | None, warnings: list[str]) -> str:
 
 Fallbacks = tuple[Callable[..., str | None], Callable[..., str]]
 VARIANTS: dict[str, Fallbacks] = {
-    "newsmine (as shipped)": (core.htmldate_date, core.trafilatura_text),
-    "htmldate without its extensive search": (_htmldate_fast, core.trafilatura_text),
-    "no htmldate": (_no_date, core.trafilatura_text),
-    "no trafilatura fallback": (core.htmldate_date, _no_text),
-    "neither second opinion": (_no_date, _no_text),
+    "newsmine (as shipped)": (core.page_day, core.trafilatura_text),
+    "no page day (the last date tier)": (_no_day, core.trafilatura_text),
+    "no trafilatura fallback": (core.page_day, _no_text),
+    "neither": (_no_day, _no_text),
 }
 TRAFILATURA = "trafilatura.extract (default)"
 
 
 def evaluate(pages: list[real.Page]) -> dict[str, dict[str, float]]:
     """Figures per variant: F1 on both sets, right dates, summed seconds per set."""
-    shipped = (core.htmldate_date, core.trafilatura_text)
+    shipped = (core.page_day, core.trafilatura_text)
     names = [*VARIANTS, TRAFILATURA]
     for page in pages[:3]:  # untimed warm-up (imports, lazily loaded data)
         real.run_newsmine(page)
@@ -83,7 +74,7 @@ def evaluate(pages: list[real.Page]) -> dict[str, dict[str, float]]:
                     start = time.perf_counter()
                     out = real.run_trafilatura(page)
                 else:
-                    core.htmldate_date, core.trafilatura_text = VARIANTS[name]
+                    core.page_day, core.trafilatura_text = VARIANTS[name]
                     start = time.perf_counter()
                     out = real.run_newsmine(page)
                 seconds[name][page.set] += time.perf_counter() - start
@@ -95,7 +86,7 @@ def evaluate(pages: list[real.Page]) -> dict[str, dict[str, float]]:
                 else:
                     shingles[name].append(real.score_shingles(out.text, page.gold.get("articleBody", "")))
     finally:
-        core.htmldate_date, core.trafilatura_text = shipped
+        core.page_day, core.trafilatura_text = shipped
     figures: dict[str, dict[str, float]] = {}
     for name in names:
         p = sum(a for a, _ in shingles[name]) / len(shingles[name])

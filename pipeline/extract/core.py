@@ -27,7 +27,7 @@ from .dates import (
     time_dates,
     writes_central_european,
 )
-from .fallback import FALLBACK_BELOW_CHARS, MAX_FALLBACK_CHARS, htmldate_date, trafilatura_text
+from .fallback import FALLBACK_BELOW_CHARS, MAX_FALLBACK_CHARS, trafilatura_text
 from .limits import guard_page, repair_risk
 from .main_content import (
     article_body_paragraphs,
@@ -43,6 +43,7 @@ from .main_content import (
 )
 from .markup import html5_normalise
 from .metadata import Metadata, choose_h1, clean_title, read_metadata, title_agrees, title_confirmed_by
+from .page_date import page_day
 from .record import MAX_INPUT_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MIN_TEXT_CHARS, Extracted
 from .text import BR_MARK, CLASSID_CACHE, MARKED_CACHE, El, drop, is_element, norm_key, release_elements, text_of
 
@@ -106,20 +107,21 @@ def _extract(html: Any, url: str | None, warnings: list[str]) -> Extracted:
         meta.authors = []
     # bylines in blocks that cleaning removes (page headers, meta bars): read where no metadata names one
     uncleaned_bylines = [] if meta.authors else byline_authors(root, skip_comments=True)[0]
+    # tier 4 of the dates, read now (footers and meta bars show the day, and cleaning removes them) and
+    # taken where the page heuristics find none either
+    page_date = None if meta.published or meta.modified else page_day(root, text, url, _month_first(meta.language))
     captions, body = _clean(root)
     found = _page_heuristics(body, meta)  # tier 3
     main_text, method, lead = _main_text(body, meta, found, captions)
-    wants_text = len(main_text) < FALLBACK_BELOW_CHARS
-    wants_date = not meta.published and not meta.modified
-    if (wants_text or wants_date) and len(text) > MAX_FALLBACK_CHARS:
-        warnings.append(f"second opinions skipped: page of {len(text):,} characters (limit {MAX_FALLBACK_CHARS:,})")
-    elif wants_text or wants_date:
-        if wants_text:
+    if not meta.published and not meta.modified:
+        meta.published = page_date
+    if len(main_text) < FALLBACK_BELOW_CHARS:
+        if len(text) > MAX_FALLBACK_CHARS:
+            warnings.append(f"second opinion skipped: page of {len(text):,} characters (limit {MAX_FALLBACK_CHARS:,})")
+        else:
             other = trafilatura_text(text, url, warnings)
             if len(other) >= max(FALLBACK_BELOW_CHARS, 2 * len(main_text)):
                 main_text, method = other, "trafilatura"
-        if wants_date:
-            meta.published = htmldate_date(raw, url, warnings)
     if not meta.authors:
         meta.authors = uncleaned_bylines or weak_authors
     main_text, method, title = _apply_limits(main_text, method, meta.title, warnings)
@@ -208,6 +210,11 @@ def _to_text(html: Any, warnings: list[str]) -> tuple[str, bytes] | None:
 _MISNESTING_ERRORS = frozenset(("ERR_TAG_NAME_MISMATCH", "HTML_STRUCURE_ERROR"))
 """libxml2's reports of end tags it could not match: where they occur, its tree may differ from a
 browser's, and the page is parsed again after :func:`~pipeline.extract.markup.html5_normalise`."""
+
+
+def _month_first(language: str | None) -> bool:
+    """Whether the page writes numeric days month first (``04/26/2022``): US English."""
+    return (language or "").lower() == "en-us"
 
 
 def _html_parser() -> lxml.etree.HTMLParser:
