@@ -7,6 +7,7 @@ import re
 
 from .text import (
     El,
+    any_word,
     class_hit,
     classid,
     dedupe,
@@ -19,7 +20,7 @@ from .text import (
     unescape,
 )
 
-_BYLINE_RE = re.compile(r"author|byline|autor|verfasser|credits-?author")
+_BYLINE_RE = any_word("author", "byline", "autor", "verfasser")  # ("credits-author" holds "author")
 
 _NAME_PARTICLES = {"von", "van", "de", "der", "den", "del", "da", "di", "du", "la", "le", "zu", "zur", "vom",
                    "ter", "ten", "al", "el", "bin", "ibn", "y", "und"}
@@ -157,7 +158,7 @@ def split_names(raw: str, strict: bool) -> list[str]:
 
 
 _NAME_CLASS_RE = re.compile(r"(?:^|\s)(?:fn|author-?name|author__name)(?:\s|$)")
-_COMMENT_RE = re.compile(r"comment|kommentar|repl(?:y|ies)|antwort|discussion|forum")
+_COMMENT_RE = any_word("comment", "kommentar", "reply", "replies", "antwort", "discussion", "forum")
 
 
 def _in_comments(el: El) -> bool:

@@ -13,6 +13,7 @@ from .dates import is_date_line
 from .text import (
     HEADING_TAGS,
     El,
+    any_word,
     class_hit,
     classid,
     dedupe,
@@ -40,27 +41,31 @@ _STRIPPED_TAGS = tuple(t for t in _DROP_TAGS if t != "img")
 _DROP_ROLES = {"navigation", "contentinfo", "search", "complementary", "dialog", "alertdialog", "menu",
                "menubar", "toolbar"}
 # Always removed.
-_STRONG_BOILER_RE = re.compile(
-    r"cookie|consent|gdpr|dsgvo|newsletter|comments?(?:$|[\s_-])|kommentare|disqus|advert|(?:^|[\s_])ads?(?:$|[\s_-])"
-    r"|(?:^|[\s_])ad-|-ad(?:$|[\s_])|adslot|ad_slot|anzeige|outbrain|taboola|breadcrumb|social|share|sharing"
-    r"|sr-only|visually-hidden|screen-reader|skip-?link|print-only|banner-ad"
+_STRONG_BOILER_RE = any_word(
+    "cookie", "consent", "gdpr", "dsgvo", "newsletter", "kommentare", "disqus", "advert", "adslot", "ad_slot",
+    "anzeige", "outbrain", "taboola", "breadcrumb", "social", "share", "sharing", "sr-only", "visually-hidden",
+    "screen-reader", "skiplink", "skip-link", "print-only", "banner-ad",
+    # "comment(s)" ending a token; "ad(s)" as a token or starting one ("ad-slot"); "-ad" ending one
+    more=r"comments?(?:$|[\s_-])|ad(?<![^\s_]ad)(?:s?(?:$|[\s_-])|-)|-ad(?:$|[\s_])",
 )
-_EXEMPT_BOILER_RE = re.compile(r"cookie|consent|gdpr|dsgvo|newsletter|comment|kommentar|disqus")
+_EXEMPT_BOILER_RE = any_word("cookie", "consent", "gdpr", "dsgvo", "newsletter", "comment", "kommentar", "disqus")
 # Removed unless the element holds most of the page's paragraph text.
-_WEAK_BOILER_RE = re.compile(
-    r"paywall|teaser-?list|related|recommend|meistgelesen|most-?read|mostviewed|most-?popular|popular"
-    r"|promo|sidebar|widget|trending|toplist|top-?news|more-?articles|weitere|empfehlung|read-?more"
-    r"|subscribe|abo-?(?:box|teaser|hint)|plus-?teaser|login|signup|overlay|modal"
+_WEAK_BOILER_RE = any_word(
+    "paywall", "teaserlist", "teaser-list", "related", "recommend", "meistgelesen", "mostread", "most-read",
+    "mostviewed", "popular", "promo", "sidebar", "widget", "trending", "toplist", "topnews", "top-news",
+    "morearticles", "more-articles", "weitere", "empfehlung", "readmore", "read-more", "subscribe", "abobox",
+    "abo-box", "aboteaser", "abo-teaser", "abohint", "abo-hint", "plusteaser", "plus-teaser", "login", "signup",
+    "overlay", "modal",
 )
 # Footer-like blocks ("article-footer", "story__footer"): removed unless they wrap much of the text.
 _FOOTER_CLASS_RE = re.compile(r"footer")
-POSITIVE_RE = re.compile(
-    r"article-?body|article__body|articlebody|article-?text|article__text|artikel|story|content|text|entry"
-    r"|post-?body|main|body|copy"
-)
+POSITIVE_RE = any_word("artikel", "story", "content", "text", "entry", "main", "body", "copy")
+"""(``article-body``, ``article__text``, ``post-body`` ... are found through ``body`` and ``text``.)"""
 
-_CAPTION_CLASS_RE = re.compile(r"caption|bildunterschrift|bu-text|image-?text|img-?text|legend")
-_CREDIT_CLASS_RE = re.compile(r"credit|copyright|source|photographer|fotograf|quelle|foto|photo-?by")
+_CAPTION_CLASS_RE = any_word("caption", "bildunterschrift", "bu-text", "imagetext", "image-text", "imgtext",
+                             "img-text", "legend")
+_CREDIT_CLASS_RE = any_word("credit", "copyright", "source", "photographer", "fotograf", "quelle", "foto",
+                            "photoby", "photo-by")
 AUTHOR_BOX_HEADINGS = (
     "über den autor", "über die autorin", "über die autoren", "zum autor", "zur autorin", "about the author",
     "about the authors", "à propos de l'auteur", "sobre el autor", "o autorze",

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .text import El, classid, is_element, iter_ancestors, marked_records, matching, norm, text_of
+from .text import El, any_word, classid, is_element, iter_ancestors, marked_records, matching, norm, text_of
 
 _MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1, "january": 1,
@@ -154,7 +154,8 @@ def time_dates(root: El) -> tuple[str | None, str | None]:
     return published, modified
 
 
-_DATE_CLASS_RE = re.compile(r"date|datum|time|zeit|meta|byline|published|dateline|info|stand")
+_DATE_CLASS_RE = any_word("date", "datum", "time", "zeit", "meta", "byline", "published", "info", "stand")
+"""(``dateline`` holds ``date``.)"""
 
 
 def date_elements_text(root: El) -> Iterator[str]:

@@ -16,6 +16,7 @@ from .text import (
     DOUBLE_BR_RE,
     HEADING_TAGS,
     El,
+    any_word,
     class_hit,
     classid,
     direct_text_len,
@@ -33,9 +34,9 @@ from .text import (
     text_of,
 )
 
-_NEGATIVE_RE = re.compile(
-    r"comment|meta|footer|sidebar|teaser|promo|widget|caption|byline|author|navigation|menu|tags|sponsor"
-    r"|banner|related|shop|contact"
+_NEGATIVE_RE = any_word(
+    "comment", "meta", "footer", "sidebar", "teaser", "promo", "widget", "caption", "byline", "author",
+    "navigation", "menu", "tags", "sponsor", "banner", "related", "shop", "contact",
 )
 _LEAD_RE = re.compile(r"(?:^|[\s_-])(lead|intro|standfirst|teaser-?text|teaser__text|summary|abstract|vorspann"
                       r"|subtitle|article__lead|article-lead)(?:$|[\s_-])")

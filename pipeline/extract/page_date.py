@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.etree
 
-from .text import El, marked_records, matching, norm, raw_text
+from .text import El, any_word, marked_records, matching, norm, raw_text
 
 EARLIEST = date(1995, 1, 1)
 """No news page here is older than the web's news sites."""
@@ -69,9 +69,9 @@ _YEARISH = re.compile(r"(?:19|20)\d\d|\d[./-]\d{1,2}[./-]\d\d")
 """What every written day holds: a year, or a numeric day with a two-digit year (a cheap first test)."""
 _PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _DAY_MONTH_NUM)
 
-_DATE_CUE_RE = re.compile(
-    r"date|datum|time|zeit|publi|posted|submitted|created|erstellt|meta|byline|subline|dateline|info"
-    r"|author|autor|fecha|parution|footer|calendar|clock")
+_DATE_CUE_RE = any_word(
+    "date", "datum", "time", "zeit", "publi", "posted", "submitted", "created", "erstellt", "meta", "byline",
+    "subline", "info", "autor", "author", "fecha", "parution", "footer", "calendar", "clock")
 """Class, id or itemprop (lower-cased) of elements that show the day a page was published."""
 _DATE_TAGS = frozenset(("time", "footer", "small"))
 _MAX_CUE_CHARS = 250

@@ -89,6 +89,30 @@ def _class_and_id(el: El) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
 
+def any_word(*words: str, more: str = "") -> re.Pattern[str]:
+    """A pattern that finds any of ``words`` (literal strings), and what the regular expression ``more``
+    finds. The words are written as a trie (``(?:a(?:d(?:slot|vert)|nzeige)|...``): Python's regex
+    engine tries the alternatives of a plain ``adslot|advert|anzeige|...`` one after the other at every
+    position of a string, but skips a trie's mismatching branches at their first character (three
+    times faster on the class strings of real pages). ``more`` should begin with a literal character
+    for the same reason (``ad(?<![^\\s_]ad)s?$`` rather than ``(?:^|[\\s_])ads?$``)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def written(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + written(rest) for char, rest in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else f"(?:{'|'.join(branches)})"
+        return body + ("?" if "" in node else "")
+
+    return re.compile("|".join(part for part in (written(tree), more) if part))
+
+
 _CLASS_HITS: dict[int, tuple[re.Pattern[str], dict[str, bool]]] = {}
 """Per pattern (by ``id``; the pattern is kept with its memo, so the id stays its own): each class/id
 string's result. Keyed by id because hashing a compiled pattern hashes its whole program (about
