@@ -13,7 +13,7 @@ Cheap first, each step only where the ones before found nothing:
    dateline such as ``01.02.2022 – Der Arbeitsmarkt ...``).
 
 Days are read in ISO, numeric (``28.01.2022``, ``02/10/2020``, ``28.01.22``) and written forms with
-the month names of twelve languages (``9. Mai 2020``, ``December 29th 2019``, ``22 de Abril de
+the month names of nine languages (``9. Mai 2020``, ``December 29th 2019``, ``22 de Abril de
 2022``, ``15 августа 2016``), by regular expressions rather than a general date parser; only days
 from :data:`EARLIEST` to tomorrow count. A page is read before it is cleaned: footers, meta bars and
 comment headers are where such pages show their day.
