@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from pipeline.extract import extract
-from pipeline.extract.page_date import EARLIEST, first_day, url_day
+from pipeline.extract.page_date import EARLIEST, first_day, published_day, url_day
 
 TODAY = date(2026, 12, 7)
 TEXT = ("<p>Der Rat der Stadt Duisburg hat am Montag den Haushalt für das kommende Jahr beschlossen, "
@@ -60,6 +60,17 @@ def test_the_first_day_in_the_text_wins_whatever_its_form() -> None:
     assert first_day("geändert 2021-04-01, erstellt 3. März 2021", TODAY) == date(2021, 4, 1)
 
 
+@pytest.mark.parametrize(("text", "day"), [
+    ("Letzte Änderung: 31.10.2023 - 14:49:39 Erschienen am: 01.11.2023", "2023-11-01"),
+    ("Aktualisiert am 03.02.2022, veröffentlicht am 01.02.2022", "2022-02-01"),
+    ("Updated on March 4, 2021 · Published March 1, 2021", "2021-03-01"),
+    ("Zuletzt geändert am 29. Januar 2020", "2020-01-29"),  # no other day: the change is all the page says
+    ("Erstellt: 12.05.2021 | Stand: 14.05.2021", "2021-05-12"),
+])
+def test_a_day_marked_as_a_change_yields_to_one_that_is_not(text: str, day: str) -> None:
+    assert published_day(text, TODAY) == date.fromisoformat(day)
+
+
 def test_slashes_are_day_first_except_in_us_english() -> None:
     assert first_day("04/10/2020", TODAY) == date(2020, 10, 4)
     assert first_day("04/10/2020", TODAY, month_first=True) == date(2020, 4, 10)
@@ -98,6 +109,12 @@ def test_a_meta_bar_gives_the_day_before_a_comment_below() -> None:
                  '</article><div class="comments"><div class="comment-meta">Peter sagt: 24. August 2019 um 03:36 Uhr'
                  "</div><p>Gut so.</p></div>")
     assert extract(page).published == "2008-05-26"
+
+
+def test_a_footer_that_names_the_last_change_first() -> None:
+    page = _page(f"<article><h1>Haushalt</h1>{TEXT}</article><footer><p>Letzte Änderung: 31.10.2023 - 14:49 "
+                 "Erschienen am: 01.11.2023 © bei der Autorin</p></footer>")
+    assert extract(page).published == "2023-11-01"
 
 
 def test_an_element_marked_by_its_itemprop_alone() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from .fallback import versions as _fallback_versions
 
-EXTRACTOR_VERSION = "extract-2.14" + "".join(f"+{name}-{v}" for name, v in _fallback_versions().items())
+EXTRACTOR_VERSION = "extract-2.15" + "".join(f"+{name}-{v}" for name, v in _fallback_versions().items())
 """Bump the first part when the own cascade's output changes; the versions of the fallback
-libraries are part of it (``extract-2.14+trafilatura-2.3.1``), so a stored article
+libraries are part of it (``extract-2.15+trafilatura-2.3.1``), so a stored article
 says exactly what produced it and a new library version is a new extractor."""
 
 MAX_INPUT_CHARS = 20_000_000
