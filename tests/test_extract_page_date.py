@@ -104,61 +104,40 @@ def test_a_footer_that_cleaning_removes_still_gives_the_day() -> None:
     assert "Copyright" not in ex.text
 
 
-def test_a_meta_bar_gives_the_day_before_a_comment_below() -> None:
-    page = _page(f'<article><h1>Haushalt</h1><div class="entry-meta">Anna Schmidt · 26. Mai 2008</div>{TEXT}'
+_HEAD = "<title>Haushalt</title>"
+
+
+@pytest.mark.parametrize(("body", "head", "day"), [
+    pytest.param(f'<article><h1>Haushalt</h1><div class="entry-meta">Anna Schmidt · 26. Mai 2008</div>{TEXT}'
                  '</article><div class="comments"><div class="comment-meta">Peter sagt: 24. August 2019 um 03:36 Uhr'
-                 "</div><p>Gut so.</p></div>")
-    assert extract(page).published == "2008-05-26"
-
-
-def test_a_footer_that_names_the_last_change_first() -> None:
-    page = _page(f"<article><h1>Haushalt</h1>{TEXT}</article><footer><p>Letzte Änderung: 31.10.2023 - 14:49 "
-                 "Erschienen am: 01.11.2023 © bei der Autorin</p></footer>")
-    assert extract(page).published == "2023-11-01"
-
-
-def test_an_element_marked_by_its_itemprop_alone() -> None:
-    page = _page(f'<article><h1>Haushalt</h1><span itemprop="dateCreated">02.02.2022</span>{TEXT}</article>')
-    assert extract(page).published == "2022-02-02"
-
-
-def test_a_day_in_the_headline() -> None:
-    page = _page(f"<article><h1>Newsroom 23.01.2022: Dorothea Wierer gewinnt</h1>{TEXT}</article>")
-    assert extract(page).published == "2022-01-23"
-
-
-def test_a_publication_date_in_a_script() -> None:
-    page = _page(f"<article><h1>Haushalt</h1>{TEXT}</article>",
-                 head='<title>Haushalt</title><script>var product = {"title": "Kaffee", '
-                      '"published_at":"2019-03-02T06:22:28+01:00", "vendor": "Happy Coffee"};</script>')
-    assert extract(page).published == "2019-03-02"
-
-
-def test_a_dateline_that_opens_a_paragraph() -> None:
-    page = _page(f"<article><h1>Arbeitsmarkt</h1><p><strong>01.02.2022 – Der Arbeitsmarkt ist gut in das Jahr "
+                 "</div><p>Gut so.</p></div>", _HEAD, "2008-05-26", id="meta bar before a comment below"),
+    pytest.param(f"<article><h1>Haushalt</h1>{TEXT}</article><footer><p>Letzte Änderung: 31.10.2023 - 14:49 "
+                 "Erschienen am: 01.11.2023 © bei der Autorin</p></footer>", _HEAD, "2023-11-01",
+                 id="footer naming the last change first"),
+    pytest.param(f'<article><h1>Haushalt</h1><span itemprop="dateCreated">02.02.2022</span>{TEXT}</article>', _HEAD,
+                 "2022-02-02", id="element marked by its itemprop alone"),
+    pytest.param(f"<article><h1>Newsroom 23.01.2022: Dorothea Wierer gewinnt</h1>{TEXT}</article>", _HEAD,
+                 "2022-01-23", id="day in the headline"),
+    pytest.param(f"<article><h1>Haushalt</h1>{TEXT}</article>",
+                 _HEAD + '<script>var product = {"title": "Kaffee", "published_at":"2019-03-02T06:22:28+01:00", '
+                 '"vendor": "Happy Coffee"};</script>', "2019-03-02", id="publication date in a script"),
+    pytest.param(f"<article><h1>Arbeitsmarkt</h1><p><strong>01.02.2022 – Der Arbeitsmarkt ist gut in das Jahr "
                  f"gestartet, sagte die Vorsitzende der Bundesagentur am Dienstag in Nürnberg.</strong></p>{TEXT}"
-                 "</article>")
-    assert extract(page).published == "2022-02-01"
-
-
-def test_the_oldest_day_among_short_lines() -> None:
+                 "</article>", _HEAD, "2022-02-01", id="dateline opening a paragraph"),
     # a signature line under the text and a later event date: the page was written before the event
-    page = _page(f"<article><h1>Fest</h1>{TEXT}<p>Benni<br>10. September 2017</p>"
-                 "<ul><li>Nächster Termin: 12.10.2017</li></ul></article>")
-    assert extract(page).published == "2017-09-10"
-
-
-def test_a_day_in_a_sentence_is_what_the_sentence_tells_about() -> None:
-    # (far below the headline, where the lines next to it, tier 3, do not reach)
-    page = _page(f"<article><h1>Fest</h1>{TEXT}{TEXT}<p>Das nächste Stadtfest findet am 14. September 2019 auf dem "
-                 "Burgplatz statt, wie die Veranstalter am Montag mitteilten.</p></article>")
-    assert extract(page).published is None
-
-
-def test_metadata_dates_come_first() -> None:
-    page = _page(f'<article><h1>Haushalt</h1><div class="entry-meta">26. Mai 2008</div>{TEXT}</article>',
-                 head='<title>Haushalt</title><meta property="article:published_time" content="2021-03-04T10:00:00+01:00">')
-    assert extract(page).published.startswith("2021-03-04")
+    pytest.param(f"<article><h1>Fest</h1>{TEXT}<p>Benni<br>10. September 2017</p>"
+                 "<ul><li>Nächster Termin: 12.10.2017</li></ul></article>", _HEAD, "2017-09-10",
+                 id="oldest day among short lines"),
+    # far below the headline (where tier 3, the lines next to it, does not reach): what a sentence tells about
+    pytest.param(f"<article><h1>Fest</h1>{TEXT}{TEXT}<p>Das nächste Stadtfest findet am 14. September 2019 auf dem "
+                 "Burgplatz statt, wie die Veranstalter am Montag mitteilten.</p></article>", _HEAD, None,
+                 id="no day from a sentence"),
+    pytest.param(f'<article><h1>Haushalt</h1><div class="entry-meta">26. Mai 2008</div>{TEXT}</article>',
+                 _HEAD + '<meta property="article:published_time" content="2021-03-04T10:00:00+01:00">',
+                 "2021-03-04T10:00:00+01:00", id="metadata comes first"),
+])
+def test_the_day_a_page_shows(body: str, head: str, day: str | None) -> None:
+    assert extract(_page(body, head=head)).published == day
 
 
 def test_us_pages_read_slashes_month_first() -> None:
