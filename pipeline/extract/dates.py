@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .text import El, any_word, classid, is_element, iter_ancestors, marked_records, matching, norm, text_of
 
-_MONTHS = {
+MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "jaenner": 1, "january": 1,
     "februar": 2, "feb": 2, "febr": 2, "february": 2,
     "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
@@ -27,7 +27,8 @@ _MONTHS = {
     "november": 11, "nov": 11,
     "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
-_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+"""German and English month names and their abbreviations, lower-cased, with their numbers."""
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _TIME_PART = r"(?:\s*,?\s*(?:um\s+)?(?P<hh>[01]?\d|2[0-3])[:.](?P<mi>[0-5]\d)(?:[:.](?P<ss>[0-5]\d))?\s*(?:Uhr|h\b)?)?"
 _ISO_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -97,10 +98,10 @@ def parse_date(value: Any) -> str | None:
             return _iso(int(m["y"]), int(m["m"]), int(m["d"]), m["hh"], m["mi"], m["ss"])
         m = _DE_TEXT_RE.search(s)
         if m:
-            return _iso(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
+            return _iso(int(m["y"]), MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
         m = _EN_TEXT_RE.search(s)
         if m:
-            return _iso(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
+            return _iso(int(m["y"]), MONTHS[m["mon"].lower()], int(m["d"]), m["hh"], m["mi"], m["ss"])
     except (ValueError, KeyError, OverflowError):
         return None
     return None

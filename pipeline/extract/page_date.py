@@ -27,32 +27,36 @@ wrong, at a fraction of its time (htmldate was 19 % of all extraction time).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from urllib.parse import unquote, urlsplit
 
 import lxml.etree
 
+from .dates import MONTHS
 from .text import El, any_word, marked_records, matching, norm, raw_text
 
 EARLIEST = date(1995, 1, 1)
 """No news page here is older than the web's news sites."""
 
-_MONTH_NAMES = {
-    1: "januar jänner jaenner january janvier enero gennaio janeiro januari stycznia января jan janv ene gen",
-    2: "februar feber february février fevrier febrero febbraio fevereiro februari lutego февраля feb febr fév fevr févr",
-    3: "märz maerz march mars marzo março marco maart marca марта mär mrz mar mrt",
-    4: "april avril abril aprile kwietnia апреля apr avr abr",
-    5: "mai may maggio mayo maio mei maja мая mag",
-    6: "juni june juin junio giugno junho czerwca июня jun juin giu",
-    7: "juli july juillet julio luglio julho lipca июля jul juil lug",
-    8: "august août aout agosto augustus sierpnia августа aug ago",
-    9: "september septembre septiembre setiembre settembre setembro września сентября sep sept set",
-    10: "oktober october octobre octubre ottobre outubro października октября okt oct ott out",
-    11: "november novembre noviembre novembro listopada ноября nov",
-    12: "dezember december décembre decembre diciembre dicembre dezembro grudnia декабря dez dec déc dic",
+_MORE_MONTH_NAMES = {
+    1: "janvier enero gennaio janeiro januari stycznia января janv ene gen",
+    2: "feber février fevrier febrero febbraio fevereiro februari lutego февраля fév fevr févr",
+    3: "mars marzo março marco maart marca марта mrt",
+    4: "avril abril aprile kwietnia апреля avr abr",
+    5: "maggio mayo maio mei maja мая mag",
+    6: "juin junio giugno junho czerwca июня juin giu",
+    7: "juillet julio luglio julho lipca июля juil lug",
+    8: "août aout agosto augustus sierpnia августа ago",
+    9: "septembre septiembre setiembre settembre setembro września сентября set",
+    10: "octobre octubre ottobre outubro października октября ott out",
+    11: "novembre noviembre novembro listopada ноября",
+    12: "décembre decembre diciembre dicembre dezembro grudnia декабря déc dic",
 }
-_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+"""Month names beyond German and English (:data:`~pipeline.extract.dates.MONTHS`): Austrian German, French,
+Spanish, Italian, Portuguese, Dutch, Polish and Russian (the genitive, as days are written), and their
+abbreviations."""
+_MONTHS = MONTHS | {name: number for number, names in _MORE_MONTH_NAMES.items() for name in names.split()}
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _YEAR = r"((?:19|20)\d{2})(?!\d)"
 
@@ -91,21 +95,22 @@ def _valid(year: int, month: int, day: int, today: date) -> date | None:
     return found if EARLIEST <= found <= today else None
 
 
-def first_day(text: str, today: date, month_first: bool = False) -> date | None:
-    """The first valid day written in ``text`` (earliest position), or None. Numeric days with
-    slashes are read day first unless ``month_first`` (US English)."""
+def _days(text: str, today: date, month_first: bool) -> list[tuple[int, date]]:
+    """Every valid day written in ``text`` with where it starts, in order of position (at one position,
+    in the order of :data:`_PATTERNS`). Numeric days with slashes are read day first unless
+    ``month_first`` (US English)."""
     if _YEARISH.search(text) is None:
-        return None
-    best: tuple[int, date] | None = None
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            if best is not None and match.start() >= best[0]:
-                break
-            found = _read(pattern, match, today, month_first)
-            if found is not None:
-                best = (match.start(), found)
-                break
-    return best[1] if best else None
+        return []
+    found = [(match.start(), day) for pattern in _PATTERNS for match in pattern.finditer(text)
+             if (day := _read(pattern, match, today, month_first)) is not None]
+    found.sort(key=itemgetter(0))
+    return found
+
+
+def first_day(text: str, today: date, month_first: bool = False) -> date | None:
+    """The first valid day written in ``text`` (earliest position), or None."""
+    found = _days(text, today, month_first)
+    return found[0][1] if found else None
 
 
 _CHANGED_BEFORE_RE = re.compile(
@@ -116,32 +121,11 @@ _CHANGED_BEFORE_RE = re.compile(
 def published_day(text: str, today: date, month_first: bool = False) -> date | None:
     """The first day in ``text`` that is not marked as a change ("Letzte Änderung: ..."), else the first
     day."""
-    found: list[tuple[int, date]] = []
-    if _YEARISH.search(text) is None:
-        return None
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            day = _read(pattern, match, today, month_first)
-            if day is not None:
-                found.append((match.start(), day))
-    if not found:
-        return None
-    found.sort(key=lambda f: f[0])
+    found = _days(text, today, month_first)
     for start, day in found:
         if not _CHANGED_BEFORE_RE.search(text, max(0, start - 30), start):
             return day
-    return found[0][1]
-
-
-def all_days(text: str, today: date, month_first: bool = False) -> Iterator[date]:
-    """Every valid day written in ``text`` (by pattern, not in order)."""
-    if _YEARISH.search(text) is None:
-        return
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            found = _read(pattern, match, today, month_first)
-            if found is not None:
-                yield found
+    return found[0][1] if found else None
 
 
 def _read(pattern: re.Pattern[str], match: re.Match[str], today: date, month_first: bool) -> date | None:
@@ -234,12 +218,12 @@ def page_day(root: El, page: str, url: str | None, month_first: bool = False, to
             continue
         line = norm(piece)
         if low < len(line) < high:
-            days = all_days(line, today, month_first)
+            days = _days(line, today, month_first)
         elif any(p.match(line) for p in _STARTS_WITH_DAY):
-            days = all_days(line[:40], today, month_first)
+            days = _days(line[:40], today, month_first)
         else:
             continue
-        for found in days:
+        for _, found in days:
             if chosen is None or found < chosen:
                 chosen = found
     return chosen.isoformat() if chosen else None

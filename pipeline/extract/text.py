@@ -125,36 +125,40 @@ string's result. Keyed by id because hashing a compiled pattern hashes its whole
 _MAX_MEMO = 50_000
 
 
-def class_hit(pattern: re.Pattern[str], cid: str) -> bool:
-    """``pattern.search(cid)`` as a bool, remembered per pattern and class/id string (pages repeat their
-    classes, sites their class names; each memo is bounded)."""
+def _memo(pattern: re.Pattern[str]) -> dict[str, bool]:
+    """The memo of ``pattern``'s answers (:data:`_CLASS_HITS`)."""
     entry = _CLASS_HITS.get(id(pattern))
     if entry is None or entry[0] is not pattern:
         entry = _CLASS_HITS[id(pattern)] = (pattern, {})
-    memo = entry[1]
-    hit = memo.get(cid)
-    if hit is None:
-        if len(memo) >= _MAX_MEMO:
-            memo.clear()
-        hit = memo[cid] = pattern.search(cid) is not None
+    return entry[1]
+
+
+def _search(memo: dict[str, bool], pattern: re.Pattern[str], cid: str) -> bool:
+    """Ask ``pattern`` about ``cid`` and remember the answer in ``memo`` (emptied when full)."""
+    if len(memo) >= _MAX_MEMO:
+        memo.clear()
+    hit = memo[cid] = pattern.search(cid) is not None
     return hit
+
+
+def class_hit(pattern: re.Pattern[str], cid: str) -> bool:
+    """``pattern.search(cid)`` as a bool, remembered per pattern and class/id string (pages repeat their
+    classes, sites their class names; each memo is bounded)."""
+    memo = _memo(pattern)
+    hit = memo.get(cid)
+    return _search(memo, pattern, cid) if hit is None else hit
 
 
 def matching(pattern: re.Pattern[str], strings: Iterable[str]) -> set[str]:
     """Those of ``strings`` in which ``pattern`` finds something (remembered as by :func:`class_hit`). A
     pass over a page's marked elements asks once per distinct class/id string, then tests membership:
     a page has a few hundred marked elements and far fewer distinct strings."""
-    entry = _CLASS_HITS.get(id(pattern))
-    if entry is None or entry[0] is not pattern:
-        entry = _CLASS_HITS[id(pattern)] = (pattern, {})
-    memo = entry[1]
+    memo = _memo(pattern)
     found: set[str] = set()
     for cid in strings:
         hit = memo.get(cid)
         if hit is None:
-            if len(memo) >= _MAX_MEMO:
-                memo.clear()
-            hit = memo[cid] = pattern.search(cid) is not None
+            hit = _search(memo, pattern, cid)
         if hit:
             found.add(cid)
     return found
